@@ -1,0 +1,206 @@
+"""The pipeline: load → verify → render Markdown → Markdown to HTML → HTML to PDF → write, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.diagnostics import Diagnostic
+from briefgen.errors import BriefgenError, CheckFailed
+from briefgen.loading import Project, display_path, load_project
+from briefgen.markup import to_html
+from briefgen.model import PartialDate
+from briefgen.templating import Md, RenderedMarkdown, make_environment, render_markdown, render_template, template_dirs
+from briefgen.verify import verify_project
+
+FORMATS = ("md", "html", "pdf")
+FONTS = Path(__file__).parent / "fonts"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    """What a build or a check found and wrote."""
+
+    project: Project | None
+    diagnostics: list[Diagnostic]
+    briefing_date: dt.date | None = None
+    written: list[Path] = field(default_factory=list)
+    pages: int | None = None
+    renderer_warnings: list[str] = field(default_factory=list)
+    rendered: RenderedMarkdown | None = None
+
+
+def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> dt.date:
+    """`--date`, else the date in briefgen.yaml, else SOURCE_DATE_EPOCH, else today."""
+    if option is not None:
+        return option
+    if settings_date is not None:
+        return settings_date.first
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except ValueError:
+            raise BriefgenError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds", code="BG900") from None
+    return dt.date.today()
+
+
+def check(root: Path, date: dt.date | None = None, progress: Progress = lambda _: None) -> Outcome:
+    """Load the project, verify every fact against its sources, and render the template to see what it cites."""
+    started = time.perf_counter()
+    project, diags = load_project(root)
+    if project is None:
+        return Outcome(None, diags)
+    when = briefing_date(date, project.settings.date)
+    rendered: RenderedMarkdown | None = None
+    try:
+        rendered = render_markdown(project, when)
+    except BriefgenError as exc:
+        diags += exc.diagnostics()
+    diags += verify_project(project, when, set(rendered.cited) if rendered else None)
+    progress(f"checked {len(project.facts)} facts against {len(project.sources)} sources ({time.perf_counter() - started:.2f} s)")
+    return Outcome(project, diags, when, rendered=rendered)
+
+
+def build(
+    root: Path,
+    output: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    date: dt.date | None = None,
+    progress: Progress = lambda _: None,
+) -> Outcome:
+    """Build the briefing. Writes nothing unless every stage succeeds, so the last good briefing survives."""
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        progress(f"{message} ({time.perf_counter() - started:.2f} s)")
+
+    # 1. Load and verify: refuse to render a fact base with errors.
+    outcome = check(root, date, progress)
+    if outcome.project is None or any(d.level == "error" for d in outcome.diagnostics):
+        raise CheckFailed(outcome.diagnostics)
+    project, when, rendered = outcome.project, outcome.briefing_date, outcome.rendered
+    assert when is not None and rendered is not None
+    out_dir = output if output is not None else project.root / "output"
+    _ensure_writable(out_dir)
+
+    # 2. Assemble each requested format in memory.
+    html_env = _html_environment(project.root)
+    page = _page_context(project, when, html_env)
+    files: dict[str, bytes] = {}
+    if "md" in formats:
+        markdown_page = render_template(make_environment(project.root), "page.md.j2", {**page, "body": Md(rendered.document)})
+        files["briefing.md"] = markdown_page.encode()
+        step("rendered Markdown")
+    if "html" in formats:
+        body = Markup(to_html(rendered.document))
+        files["briefing.html"] = render_template(html_env, "page.html.j2", {**page, "body": body, "print": False}).encode()
+        step("rendered HTML")
+    if "pdf" in formats:
+        from briefgen.pdf import render_pdf
+
+        body = Markup(to_html(rendered.document, for_print=True))
+        print_html = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
+        step("laying out PDF pages")
+        files["briefing.pdf"], outcome.pages, outcome.renderer_warnings = render_pdf(
+            print_html, project.root, allowed=[project.root, *template_dirs(project.root), FONTS]
+        )
+        step(f"rendered PDF, {outcome.pages} pages")
+
+    # 3. Write every file atomically.
+    for name, data in files.items():
+        outcome.written.append(write_atomically(out_dir / name, data))
+    return outcome
+
+
+def _ensure_writable(folder: Path) -> None:
+    """Fail before the slow stages if the output folder cannot take files."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise BriefgenError(
+            f"cannot write to the output folder {display_path(folder)}: {exc.strerror or exc}",
+            path=display_path(folder),
+            hint="choose another folder with --output",
+            code="BG401",
+        ) from None
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write to a temporary file beside the target, then rename: readers see the old file or the new one."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise BriefgenError(
+            f"cannot write {display_path(path)}: {exc.strerror or exc}", path=display_path(path), code="BG401"
+        ) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _html_environment(root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(root)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _page_context(project: Project, when: dt.date, env: jinja2.Environment) -> dict:
+    """What the page templates (page.md.j2, page.html.j2) are given besides the body."""
+    settings = project.settings
+    css = _stylesheet(env)
+    cutoff = max((s.published for s in project.sources.values() if s.published), key=lambda d: d.sort_key, default=None)
+    return {
+        "settings": settings,
+        "title": settings.title,
+        "subtitle": settings.subtitle,
+        "marking": settings.marking,
+        "author": settings.author,
+        "lang": settings.lang,
+        "keywords": settings.keywords,
+        "page_size": settings.page_size,
+        "briefing_date": PartialDate.parse(when),
+        "information_cutoff": cutoff,
+        "css": Markup(css),
+        "fonts": FONTS.resolve().as_uri(),
+        "generator": f"briefgen {__version__}",
+    }
+
+
+def _stylesheet(env: jinja2.Environment) -> str:
+    try:
+        source, filename, _ = env.loader.get_source(env, "briefing.css")  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        raise BriefgenError("stylesheet briefing.css not found in the templates", code="BG304") from None
+    if "</" in source:
+        raise BriefgenError(
+            "briefing.css must not contain '</'", path=display_path(Path(filename)) if filename else None, code="BG305"
+        )
+    return source
+

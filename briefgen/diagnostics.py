@@ -1,0 +1,173 @@
+"""Diagnostics: the stable codes `check` and `build` report, and their text, JSON and GitHub forms."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Iterable, Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A stable diagnostic code: its number, short name, default level and what it means."""
+
+    code: str
+    name: str
+    level: Level
+    summary: str
+
+
+_CODES = [
+    # Reading files and YAML.
+    Code("BG001", "yaml-syntax", "error", "The file is not valid YAML."),
+    Code("BG002", "duplicate-key", "error", "A mapping repeats a key (YAML loaders silently keep the last one)."),
+    Code("BG003", "unsupported-yaml", "error", "A YAML tag or merge key that a fact base never needs."),
+    Code("BG004", "yaml-too-large", "error", "YAML aliases expand beyond the allowed number of nodes."),
+    Code("BG005", "file-missing", "error", "A file or folder the project needs does not exist."),
+    Code("BG006", "file-too-large", "error", "An input file is larger than `max_input_bytes`."),
+    Code("BG007", "file-not-text", "error", "An input file is binary or not UTF-8."),
+    Code("BG008", "file-empty", "error", "An input file is empty."),
+    Code("BG010", "wrong-shape", "error", "A file holds a mapping where a list is expected, or the reverse."),
+    # The data model.
+    Code("BG020", "unknown-field", "error", "A field the format does not have (often a typo)."),
+    Code("BG021", "missing-field", "error", "A required field is missing."),
+    Code("BG022", "wrong-type", "error", "A field has the wrong type (text where a number is expected, …)."),
+    Code("BG023", "bad-value", "error", "A field's value is not allowed (empty text, unknown choice, bad id)."),
+    Code("BG024", "bad-date", "error", "A date is not YYYY, YYYY-MM or YYYY-MM-DD, or is not a real date."),
+    Code("BG025", "unsupported-version", "error", "`briefgen.yaml` declares a format version this briefgen cannot read."),
+    # References between files.
+    Code("BG030", "duplicate-id", "error", "Two facts or two sources share an id."),
+    Code("BG031", "unknown-source", "error", "A citation names a source that `seeds/sources.yaml` does not register."),
+    Code("BG032", "unknown-category", "error", "A fact's category is not one of the categories in `briefgen.yaml`."),
+    # Verifying facts against their sources.
+    Code("BG101", "quote-not-found", "error", "A quote does not occur in the archived text of its source."),
+    Code("BG102", "value-not-in-quote", "error", "A fact's `value` appears as a number in none of its quotes."),
+    Code("BG103", "short-quote", "warning", "A quote shorter than `min_quote_words` proves little."),
+    Code("BG104", "claim-number-unsupported", "warning", "A number in the claim appears in none of the quotes."),
+    Code("BG105", "as-of-after-publication", "error", "A fact's `as_of` is later than the publication of every source it cites."),
+    # The fact base as a whole.
+    Code("BG201", "topic-disagreement", "warning", "Facts in one topic give different values for overlapping periods, without a `note`."),
+    Code("BG202", "stale-topic", "warning", "The latest fact of a topic is older than `stale_after_days` before the briefing date."),
+    Code("BG203", "uncited-fact", "warning", "The briefing template never cites this fact."),
+    Code("BG204", "unused-source", "warning", "No fact cites this source."),
+    Code("BG205", "weak-source-reference", "warning", "A source omits its publisher, URL or date; write `null` where the article states none."),
+    # Templates.
+    Code("BG301", "template-syntax", "error", "A Jinja syntax error in a template."),
+    Code("BG302", "unknown-fact-id", "error", "A template cites a fact id (or names a category, topic or source) that does not exist."),
+    Code("BG303", "undefined-variable", "error", "A template uses a variable that is not defined."),
+    Code("BG304", "template-not-found", "error", "A template, include or stylesheet does not exist."),
+    Code("BG305", "template-error", "error", "A template failed while rendering."),
+    # Writing the briefing.
+    Code("BG401", "output-not-writable", "error", "The output folder or a file in it cannot be written."),
+    Code("BG402", "blocked-resource", "error", "A template or stylesheet refers to the network or to a file outside the project."),
+    Code("BG403", "revision-missing", "error", "A git revision asked for does not exist in this clone."),
+    Code("BG900", "usage", "error", "Any other problem the user can fix."),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: what, where, how bad, and for which fact."""
+
+    code: str
+    level: Level
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    fact_id: str | None = None
+    hint: str | None = None
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code].name
+
+    def location(self) -> str:
+        """`path:line:col`, as much of it as is known."""
+        parts = [self.path or "briefgen"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+def diagnostic(code: str, message: str, *, level: Level | None = None, **where: object) -> Diagnostic:
+    """Make a diagnostic at the code's default level."""
+    return Diagnostic(code=code, level=level or CODES[code].level, message=message, **where)  # type: ignore[arg-type]
+
+
+def strict(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Warnings promoted to errors, for `--strict`."""
+    return [replace(d, level="error") for d in diagnostics]
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.path or "", d.line or 0, d.column or 0, d.code)
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for d in diagnostics:
+        if d.level == "error":
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def format_text(d: Diagnostic) -> str:
+    """`path:line:col: level: message (hint) [BG101 quote-not-found]` on one line."""
+    message = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
+    return f"{d.location()}: {d.level}: {message} [{d.code} {d.name}]"
+
+
+def format_summary(diagnostics: list[Diagnostic], facts: int | None = None, sources: int | None = None) -> str:
+    errors, warnings = count(diagnostics)
+    checked = ""
+    if facts is not None and sources is not None:
+        checked = f"checked {facts} fact{_s(facts)} against {sources} source{_s(sources)}: "
+    return f"{checked}{errors} error{_s(errors)}, {warnings} warning{_s(warnings)}"
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    """A stable JSON document: format version, diagnostics, and counts."""
+    errors, warnings = count(diagnostics)
+    items = []
+    for d in diagnostics:
+        item = asdict(d)
+        item["name"] = d.name
+        items.append({k: item[k] for k in ("code", "name", "level", "path", "line", "column", "message", "hint", "fact_id")})
+    doc = {"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": warnings}}
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def format_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so CI shows the problem on the line of the diff."""
+    props = []
+    if d.path:
+        props.append(f"file={_escape_property(d.path)}")
+    if d.line is not None:
+        props.append(f"line={d.line}")
+    if d.column is not None:
+        props.append(f"col={d.column}")
+    props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
+    message = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
+    return f"::{d.level} {','.join(props)}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"

@@ -1,0 +1,598 @@
+"""Project files → validated model, keeping a key-path → line map so every problem has `file:line:col`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen.model import FORMAT_VERSION, Fact, Settings, Source
+
+SETTINGS_FILE = "briefgen.yaml"
+SOURCES_FILE = "seeds/sources.yaml"
+FACTS_DIR = "facts"
+SEEDS_DIR = "seeds"
+TEMPLATES_DIR = "templates"
+DEFAULT_MAX_INPUT_BYTES = Settings.model_fields["max_input_bytes"].default
+
+KeyPath = tuple[str | int, ...]
+Mark = tuple[int, int]
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str": lambda node: node.value,
+    "tag:yaml.org,2002:int": _scalars.construct_yaml_int,
+    "tag:yaml.org,2002:float": _scalars.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _scalars.construct_yaml_bool,
+    "tag:yaml.org,2002:null": lambda node: None,
+    # Dates stay text: the model reads YYYY, YYYY-MM and YYYY-MM-DD alike.
+    "tag:yaml.org,2002:timestamp": lambda node: node.value,
+}
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data, and the line and column of every key and value."""
+
+    path: str
+    data: Any
+    values: dict[KeyPath, Mark] = field(default_factory=dict)
+    keys: dict[KeyPath, Mark] = field(default_factory=dict)
+
+    def at(self, keypath: KeyPath, *, key: bool = False) -> dict[str, Any]:
+        """Where a key path is, as diagnostic keywords; falls back to the nearest enclosing node."""
+        marks = self.keys if key else self.values
+        probe = tuple(keypath)
+        while probe and probe not in marks:
+            if not key and probe in self.keys:
+                marks = self.keys
+                break
+            probe = probe[:-1]
+        line, column = marks.get(probe) or self.values.get((), (1, 1))
+        return {"path": self.path, "line": line, "column": column}
+
+
+@dataclass
+class Project:
+    """A loaded project: settings, sources with their archived texts, facts, and where each came from."""
+
+    root: Path
+    settings: Settings
+    sources: dict[str, Source]
+    facts: dict[str, Fact]
+    texts: dict[str, str]
+    documents: dict[str, YamlDocument]
+    origins: dict[tuple[str, str], tuple[str, KeyPath]]
+
+    def where(self, kind: str, ident: str, *subpath: str | int, key: bool = False) -> dict[str, Any]:
+        """Location of a fact's or source's field, e.g. `where("fact", id, "sources", 0, "quote")`."""
+        path, keypath = self.origins[(kind, ident)]
+        return self.documents[path].at(keypath + subpath, key=key)
+
+    def source_path(self, source: Source) -> str:
+        return display_path(self.root / SEEDS_DIR / source.file)
+
+
+class _Budget:
+    """Bounds the nodes a YAML file may expand to, so an alias bomb fails fast instead of eating memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+
+class YamlProblem(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+def read_text(path: Path, shown: str, max_bytes: int, *, where: dict[str, Any] | None = None) -> str:
+    """Read a UTF-8 text file, or raise YamlProblem saying exactly what is wrong with it."""
+    at = where or {"path": shown}
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise YamlProblem(
+                diagnostic(
+                    "BG006",
+                    f"{shown} is {size:,} bytes, more than the limit of {max_bytes:,}",
+                    hint="raise max_input_bytes in briefgen.yaml if the file is genuine",
+                    **at,
+                )
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlProblem(diagnostic("BG005", f"{shown} does not exist", **at)) from None
+    except IsADirectoryError:
+        raise YamlProblem(diagnostic("BG007", f"{shown} is a folder, not a file", **at)) from None
+    except PermissionError:
+        raise YamlProblem(diagnostic("BG007", f"{shown} cannot be read (permission denied)", **at)) from None
+    if not raw.strip():
+        raise YamlProblem(diagnostic("BG008", f"{shown} is empty", **at))
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        raise YamlProblem(
+            diagnostic("BG007", f"{shown} is binary, not text (NUL byte at offset {offset})", **_byte_where(raw, offset, shown, at))
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start]
+        raise YamlProblem(
+            diagnostic(
+                "BG007",
+                f"{shown} is not UTF-8: byte 0x{bad:02x} at offset {exc.start} cannot be decoded",
+                hint="save the file as UTF-8",
+                **_byte_where(raw, exc.start, shown, at),
+            )
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _byte_where(raw: bytes, offset: int, shown: str, at: dict[str, Any]) -> dict[str, Any]:
+    if at.get("path") != shown:  # the problem is reported where the file is named, not inside it
+        return at
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return {"path": shown, "line": line, "column": column}
+
+
+def parse_yaml(text: str, shown: str) -> YamlDocument:
+    """Parse YAML safely: no tags beyond the core schema, no duplicate keys, bounded alias expansion."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        hint = "indent with spaces, not tabs" if "'\\t'" in problem else "check the indentation and quoting around here"
+        raise YamlProblem(
+            diagnostic(
+                "BG001",
+                f"YAML syntax error: {problem}{context}",
+                hint=hint,
+                path=shown,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(diagnostic("BG001", f"YAML syntax error: {exc}", path=shown)) from None
+    doc = YamlDocument(path=shown, data=None)
+    if root is None:
+        return doc
+    doc.data = _convert(root, (), doc, _Budget(len(text) + 10_000))
+    return doc
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDocument, budget: _Budget) -> Any:
+    budget.left -= 1
+    if budget.left < 0:
+        line, column = _mark(node)
+        raise YamlProblem(
+            diagnostic(
+                "BG004",
+                "YAML aliases expand to far more nodes than the file holds (an alias bomb?)",
+                hint="write the data out instead of nesting anchors",
+                path=doc.path,
+                line=line,
+                column=column,
+            )
+        )
+    doc.values[keypath] = _mark(node)
+    if isinstance(node, yaml.ScalarNode):
+        construct = _SCALAR_TAGS.get(node.tag)
+        if construct is None:
+            _unsupported(node, doc, f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a fact base")
+        try:
+            return construct(node)
+        except (ValueError, yaml.constructor.ConstructorError):
+            _unsupported(node, doc, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            _unsupported(node, doc, f"the YAML tag {node.tag} is not allowed in a fact base")
+        return [_convert(child, keypath + (i,), doc, budget) for i, child in enumerate(node.value)]
+    if node.tag != "tag:yaml.org,2002:map":
+        _unsupported(node, doc, f"the YAML tag {node.tag} is not allowed in a fact base")
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            _unsupported(key_node, doc, "YAML merge keys (<<) are not supported: write the fields out")
+        if not isinstance(key_node, yaml.ScalarNode):
+            _unsupported(key_node, doc, "a mapping key must be plain text")
+        key = key_node.value
+        if key in result:
+            first = doc.keys[keypath + (key,)]
+            line, column = _mark(key_node)
+            raise YamlProblem(
+                diagnostic(
+                    "BG002",
+                    f"duplicate key '{key}' (first at line {first[0]}); YAML would silently keep only the last",
+                    path=doc.path,
+                    line=line,
+                    column=column,
+                )
+            )
+        doc.keys[keypath + (key,)] = _mark(key_node)
+        result[key] = _convert(value_node, keypath + (key,), doc, budget)
+    return result
+
+
+def _unsupported(node: yaml.Node, doc: YamlDocument, message: str) -> None:
+    line, column = _mark(node)
+    raise YamlProblem(diagnostic("BG003", message, path=doc.path, line=line, column=column))
+
+
+def load_yaml(path: Path, max_bytes: int) -> YamlDocument:
+    """Read and parse one YAML file; raises YamlProblem."""
+    shown = display_path(path)
+    return parse_yaml(read_text(path, shown, max_bytes), shown)
+
+
+# --- validation --------------------------------------------------------------------------------
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _field_name(loc: KeyPath) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _clean_loc(data: Any, loc: tuple) -> tuple[KeyPath, bool]:
+    """Keep the parts of a pydantic error location that exist in the data (drop union/type tags)."""
+    cleaned: list[str | int] = []
+    current = data
+    is_key = False
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            is_key = True
+            continue
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            cleaned.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            cleaned.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str) and i == len(loc) - 1:
+            cleaned.append(part)  # a missing field
+            current = None
+        # anything else is a type tag pydantic adds for unions and constrained types
+    return tuple(cleaned), is_key
+
+
+def _value_at(data: Any, loc: KeyPath) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
+    """The model class a (cleaned) location points into, to suggest its field names."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def did_you_mean(word: str, choices: list[str] | Any) -> str:
+    """`; did you mean 'x'?` when a choice is close, else nothing."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def validation_diagnostics(
+    exc: ValidationError, model: type[BaseModel], data: Any, doc: YamlDocument, base: KeyPath, what: str
+) -> list[Diagnostic]:
+    """Turn pydantic's errors into one diagnostic per problem, each at the right line."""
+    out: list[Diagnostic] = []
+    seen: dict[KeyPath, int] = {}
+    for err in exc.errors():
+        loc, is_key = _clean_loc(data, err["loc"])
+        kind = err["type"]
+        name = _field_name(loc)
+        value = _value_at(data, loc)
+        if loc in seen and kind in _EXPECTED:
+            # One wrong value breaks every member of a union (int | float): say it once.
+            if kind in ("int_type", "float_type"):
+                prev = out[seen[loc]]
+                out[seen[loc]] = Diagnostic(**{**prev.__dict__, "message": f"field '{name}' of {what} must be a number, got {_describe(value)}"})
+            continue
+        where = doc.at(base + loc, key=kind == "extra_forbidden" or is_key)
+        if kind == "extra_forbidden":
+            parent = _model_at(model, loc[:-1])
+            fields = list(parent.model_fields) if parent else []
+            hint = did_you_mean(loc[-1], fields)
+            d = diagnostic("BG020", f"unknown field '{name}' in {what}{hint}", **where)
+        elif kind == "missing":
+            where = doc.at(base + loc[:-1])
+            d = diagnostic("BG021", f"{what} is missing the required field '{name}'", **where)
+        elif kind == "bad_date":
+            d = diagnostic("BG024", f"field '{name}' of {what}: {err['msg']}", **where)
+        elif kind in _EXPECTED:
+            if kind in ("model_type", "dict_type") and not loc:
+                d = diagnostic("BG010", f"{what} must be a mapping of fields, got {_describe(value)}", **where)
+            else:
+                d = diagnostic("BG022", f"field '{name}' of {what} must be {_EXPECTED[kind]}, got {_describe(value)}", **where)
+        elif kind == "literal_error":
+            choices = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+            d = diagnostic(
+                "BG023",
+                f"field '{name}' of {what} must be one of {', '.join(choices)}; got {value!r}{did_you_mean(value, choices)}",
+                **where,
+            )
+        elif kind == "string_pattern_mismatch":
+            shown = loc[-1] if is_key else value
+            d = diagnostic(
+                "BG023",
+                f"{shown!r} in field '{name}' of {what} is not a valid id",
+                hint="use lower-case letters, digits and single hyphens, e.g. 'nk-troops-2025'",
+                **where,
+            )
+        elif kind == "string_too_short":
+            d = diagnostic("BG023", f"field '{name}' of {what} is empty", **where)
+        elif kind == "too_short":
+            d = diagnostic("BG023", f"field '{name}' of {what} must list at least one item", **where)
+        else:
+            d = diagnostic("BG023", f"field '{name}' of {what}: {err['msg']}", **where)
+        seen[loc] = len(out)
+        out.append(d)
+    return out
+
+
+# --- the project ---------------------------------------------------------------------------------
+
+
+def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
+    """Load and cross-check every project file; returns the project (None if unusable) and all problems."""
+    root = root.resolve()
+    diags: list[Diagnostic] = []
+    documents: dict[str, YamlDocument] = {}
+    origins: dict[tuple[str, str], tuple[str, KeyPath]] = {}
+
+    settings = _load_settings(root, diags, documents)
+    max_bytes = settings.max_input_bytes if settings else DEFAULT_MAX_INPUT_BYTES
+    sources = _load_sources(root, max_bytes, diags, documents, origins)
+    facts = _load_facts(root, settings, sources, max_bytes, diags, documents, origins)
+    texts = _load_texts(root, sources, max_bytes, diags, documents, origins)
+
+    if settings is None or any(d.level == "error" for d in diags):
+        return None, diags
+    project = Project(root, settings, sources, facts, texts, documents, origins)
+    return project, diags
+
+
+def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, YamlDocument]) -> Settings | None:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        diags.append(
+            diagnostic(
+                "BG005",
+                f"{display_path(path)} does not exist: this folder is not a briefgen project",
+                hint="run briefgen in a project folder, pass --project DIR, or start one with `briefgen init DIR`",
+                path=display_path(path),
+            )
+        )
+        return None
+    try:
+        doc = load_yaml(path, DEFAULT_MAX_INPUT_BYTES)
+    except YamlProblem as problem:
+        diags.append(problem.diag)
+        return None
+    documents[doc.path] = doc
+    if not isinstance(doc.data, dict):
+        diags.append(diagnostic("BG010", f"{doc.path} must be a mapping of settings, got {_describe(doc.data)}", **doc.at(())))
+        return None
+    version = doc.data.get("version", FORMAT_VERSION)
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        diags.append(
+            diagnostic(
+                "BG025",
+                f"{doc.path} has format version {version}; this briefgen reads version {FORMAT_VERSION}",
+                hint="upgrade briefgen",
+                **doc.at(("version",)),
+            )
+        )
+        return None
+    try:
+        return Settings.model_validate(doc.data)
+    except ValidationError as exc:
+        diags.extend(validation_diagnostics(exc, Settings, doc.data, doc, (), "the settings"))
+        return None
+
+
+def _load_list(path: Path, what: str, max_bytes: int, diags: list[Diagnostic], documents: dict[str, YamlDocument]) -> YamlDocument | None:
+    """Load a YAML file that must hold a list."""
+    try:
+        doc = load_yaml(path, max_bytes)
+    except YamlProblem as problem:
+        diags.append(problem.diag)
+        return None
+    documents[doc.path] = doc
+    if not isinstance(doc.data, list):
+        hint = "start each item with '- '" if isinstance(doc.data, dict) else None
+        diags.append(diagnostic("BG010", f"{doc.path} must be a list of {what}, got {_describe(doc.data)}", hint=hint, **doc.at(())))
+        return None
+    return doc
+
+
+def _items(doc: YamlDocument, model: type[BaseModel], noun: str, diags: list[Diagnostic]) -> Iterator[tuple[int, Any]]:
+    """Validate each item of a list file on its own, so one bad item does not hide the others."""
+    for index, data in enumerate(doc.data):
+        ident = data.get("id") if isinstance(data, dict) else None
+        what = f"{noun} '{ident}'" if isinstance(ident, str) and ident else f"{noun} #{index + 1}"
+        try:
+            yield index, model.model_validate(data)
+        except ValidationError as exc:
+            diags.extend(validation_diagnostics(exc, model, data, doc, (index,), what))
+
+
+def _load_sources(
+    root: Path, max_bytes: int, diags: list[Diagnostic], documents: dict[str, YamlDocument], origins: dict
+) -> dict[str, Source]:
+    path = root / SOURCES_FILE
+    if not path.exists():
+        diags.append(diagnostic("BG005", f"{display_path(path)} does not exist: register the archived articles there", path=display_path(path)))
+        return {}
+    doc = _load_list(path, "sources", max_bytes, diags, documents)
+    sources: dict[str, Source] = {}
+    if doc is None:
+        return sources
+    for index, source in _items(doc, Source, "source", diags):
+        if source.id in sources:
+            first = doc.at(origins[("source", source.id)][1] + ("id",))
+            diags.append(
+                diagnostic(
+                    "BG030",
+                    f"duplicate source id '{source.id}' (also at {first['path']}:{first['line']})",
+                    **doc.at((index, "id")),
+                )
+            )
+            continue
+        sources[source.id] = source
+        origins[("source", source.id)] = (doc.path, (index,))
+    return sources
+
+
+def _load_facts(
+    root: Path,
+    settings: Settings | None,
+    sources: dict[str, Source],
+    max_bytes: int,
+    diags: list[Diagnostic],
+    documents: dict[str, YamlDocument],
+    origins: dict,
+) -> dict[str, Fact]:
+    folder = root / FACTS_DIR
+    if not folder.is_dir():
+        diags.append(diagnostic("BG005", f"{display_path(folder)}/ does not exist: it holds the fact files", path=display_path(folder)))
+        return {}
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    if not files:
+        diags.append(diagnostic("BG005", f"{display_path(folder)}/ holds no fact files (*.yaml)", path=display_path(folder)))
+    facts: dict[str, Fact] = {}
+    for path in files:
+        doc = _load_list(path, "facts", max_bytes, diags, documents)
+        if doc is None:
+            continue
+        for index, fact in _items(doc, Fact, "fact", diags):
+            fact = fact.with_category(path.stem)
+            where = lambda *sub, key=False: doc.at((index,) + sub, key=key)  # noqa: E731
+            if fact.id in facts:
+                first_path, first_keys = origins[("fact", fact.id)]
+                first = documents[first_path].at(first_keys + ("id",))
+                diags.append(
+                    diagnostic(
+                        "BG030",
+                        f"duplicate fact id '{fact.id}' (also at {first['path']}:{first['line']})",
+                        fact_id=fact.id,
+                        **where("id"),
+                    )
+                )
+                continue
+            if settings is not None and fact.category not in settings.categories:
+                at = where("category") if "category" in doc.data[index] else where()
+                diags.append(
+                    diagnostic(
+                        "BG032",
+                        f"fact '{fact.id}' has unknown category '{fact.category}'{did_you_mean(fact.category, settings.categories)}",
+                        hint=f"categories in briefgen.yaml: {', '.join(settings.categories)}",
+                        fact_id=fact.id,
+                        **at,
+                    )
+                )
+            for i, citation in enumerate(fact.sources):
+                if citation.source not in sources:
+                    diags.append(
+                        diagnostic(
+                            "BG031",
+                            f"fact '{fact.id}' cites unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
+                            hint="register it in seeds/sources.yaml",
+                            fact_id=fact.id,
+                            **where("sources", i, "source"),
+                        )
+                    )
+            facts[fact.id] = fact
+            origins[("fact", fact.id)] = (doc.path, (index,))
+    return facts
+
+
+def _load_texts(
+    root: Path, sources: dict[str, Source], max_bytes: int, diags: list[Diagnostic], documents: dict, origins: dict
+) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for source in sources.values():
+        path, keypath = origins[("source", source.id)]
+        where = documents[path].at(keypath + ("file",))
+        file = root / SEEDS_DIR / source.file
+        try:
+            texts[source.id] = read_text(file, display_path(file), max_bytes, where=where)
+        except YamlProblem as problem:
+            diags.append(problem.diag)
+    return texts

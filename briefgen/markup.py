@@ -1,0 +1,95 @@
+"""Markdown → HTML: endnotes with back-links for the screen, footnotes moved inline for print."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER, FootnoteExtension
+from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
+
+_FOOTNOTES = {
+    "BACKLINK_TEXT": "↩",
+    "BACKLINK_TITLE": "Back to the text of note {}",
+    "SUPERSCRIPT_TEXT": "{}",
+}
+
+
+def to_html(text: str, *, for_print: bool = False) -> str:
+    """Convert briefing Markdown to an HTML fragment.
+
+    On screen, footnotes are endnotes with back-links. For print, each note moves to its first call as a
+    `<span class="footnote">` (which the stylesheet floats to the page bottom), and later calls of the
+    same note become links that keep its number.
+    """
+    extensions: list[Extension | str] = [
+        FootnoteExtension(**_FOOTNOTES),
+        "tables",
+        "sane_lists",
+        TocExtension(permalink=False),
+    ]
+    if for_print:
+        extensions.append(_PrintFootnotes())
+    return markdown.markdown(text, extensions=extensions, output_format="html")
+
+
+class _PrintFootnotes(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the footnote extension has numbered notes and marked repeated calls (priority 15).
+        md.treeprocessors.register(_InlineFootnotes(md), "briefgen-inline-footnotes", 5)
+
+
+class _InlineFootnotes(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        container = next((el for el in root.iter("div") if el.get("class") == "footnote"), None)
+        if container is None:
+            return
+        notes = {li.get("id"): li for li in container.iter("li")}
+        placed: set[str] = set()
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                link = child.find("a") if child.tag == "sup" else None
+                if link is None or link.get("class") != "footnote-ref":
+                    continue
+                note_id = link.get("href", "").lstrip("#")
+                number = link.text or ""
+                if note_id in placed or note_id not in notes:
+                    replacement = etree.Element("a", {"class": "footnote-again", "href": f"#{note_id}"})
+                    replacement.text = number
+                else:
+                    placed.add(note_id)
+                    replacement = _note_span(notes[note_id], note_id, number)
+                replacement.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, replacement)
+        _remove(root, container)
+
+
+def _note_span(li: etree.Element, note_id: str, number: str) -> etree.Element:
+    """The note's inline content in one span: no block elements and no back-link, which break print layout."""
+    span = etree.Element("span", {"class": "footnote", "id": note_id, "data-n": number})
+    for block in li:
+        for el in list(block):
+            if el.get("class") == "footnote-backref":
+                block.remove(el)
+        text = (block.text or "").replace(NBSP_PLACEHOLDER, "")
+        if len(span):
+            span[-1].tail = f"{span[-1].tail or ''} {text}"
+        else:
+            span.text = f"{span.text} {text}" if span.text else text
+        for el in block:
+            el.tail = (el.tail or "").replace(NBSP_PLACEHOLDER, "")
+            span.append(el)
+    span.text = (span.text or "").strip()
+    if len(span):
+        span[-1].tail = (span[-1].tail or "").rstrip()
+    return span
+
+
+def _remove(root: etree.Element, target: etree.Element) -> None:
+    for parent in root.iter():
+        if target in list(parent):
+            parent.remove(target)
+            return

@@ -1,0 +1,230 @@
+"""The validated data types of a briefgen project: settings, sources, citations and facts. No I/O."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, core_schema
+
+FORMAT_VERSION = 1
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Number = StrictInt | StrictFloat
+
+Qualifier = Literal["exact", "about", "at-least", "more-than", "up-to"]
+Confidence = Literal["high", "moderate", "low"]
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+
+RELIABILITY_LABELS = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day: `2025`, `2025-03` or `2025-03-27`."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Read YYYY, YYYY-MM or YYYY-MM-DD (a YAML integer year or a date object also do)."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.date):
+            return cls(value.year, value.month, value.day)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value.strip()):
+            raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        parts = [int(p) for p in value.strip().split("-")]
+        year, month, day = (parts + [None, None])[:3]
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"{value!r} is not a date: month {month} does not exist")
+        if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
+            raise ValueError(f"{value!r} is not a date: day {day} does not exist in that month")
+        return cls(year, month, day)
+
+    @property
+    def first(self) -> dt.date:
+        """The first day the date can mean."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> dt.date:
+        """The last day the date can mean."""
+        month = self.month or 12
+        return dt.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def overlaps(self, other: PartialDate) -> bool:
+        return self.first <= other.last and other.first <= self.last
+
+    def display(self) -> str:
+        """`27 March 2025`, `March 2025` or `2025`, as a reader writes it."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @classmethod
+    def _validate(cls, value: object) -> PartialDate:
+        try:
+            return cls.parse(value)
+        except ValueError as exc:
+            raise PydanticCustomError("bad_date", str(exc)) from None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> dict:
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": DATE_PATTERN},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ],
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD",
+        }
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Settings(_Model):
+    """`briefgen.yaml`: what the briefing is called, how it looks, and how strict `check` is."""
+
+    version: int = Field(FORMAT_VERSION, description="Format version of the project files.")
+    title: Text
+    subtitle: Text | None = None
+    date: PartialDate | None = Field(
+        None, description="Briefing date (YYYY-MM-DD). `--date` and SOURCE_DATE_EPOCH override it; without any, today."
+    )
+    marking: Text | None = Field(None, description='Handling marking printed on every page, e.g. "UNCLASSIFIED".')
+    author: Text | None = None
+    lang: Text = "en"
+    keywords: list[Text] = Field(default_factory=list)
+    page_size: Literal["A4", "Letter"] = "A4"
+    categories: dict[Id, Text] = Field(
+        ..., min_length=1, description="Fact categories in briefing order, each with its section heading."
+    )
+    topics: dict[Id, Text] = Field(default_factory=dict, description="Readable labels for topic ids.")
+    template: Text = Field("briefing.md.j2", description="The Markdown template of the briefing, under templates/.")
+    stale_after_days: Annotated[int, Field(ge=1)] | None = Field(
+        365, description="Warn when the latest fact of a topic is older than this before the briefing date."
+    )
+    min_quote_words: Annotated[int, Field(ge=1)] = Field(4, description="Warn about quotes shorter than this.")
+    max_input_bytes: Annotated[int, Field(ge=1024)] = Field(
+        20_000_000, description="Refuse input files larger than this many bytes."
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _full_date(cls, value: PartialDate | None) -> PartialDate | None:
+        if value is not None and value.day is None:
+            raise PydanticCustomError("bad_date", "the briefing date needs a day: write YYYY-MM-DD")
+        return value
+
+
+class Source(_Model):
+    """An archived article, registered in `seeds/sources.yaml`."""
+
+    id: Id
+    file: Text = Field(..., description="The archived text, relative to seeds/.")
+    title: Text
+    publisher: Text | None = Field(None, description="null where the text names none: never invent one.")
+    url: Text | None = None
+    published: PartialDate | None = None
+    date_inferred: bool = Field(False, description="true when `published` is inferred, not stated; say how in `note`.")
+    accessed: PartialDate | None = None
+    reliability: Reliability = Field(..., description="Admiralty source reliability, A (reliable) to F (cannot be judged).")
+    reliability_note: Text | None = None
+    note: Text | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+", value):
+            raise PydanticCustomError("bad_url", "{url!r} is not an http(s) URL", {"url": value})
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _inside_seeds(cls, value: str) -> str:
+        if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
+            raise PydanticCustomError("bad_path", "{file!r} must be a path inside seeds/", {"file": value})
+        return value
+
+    def has(self, field: str) -> bool:
+        """Whether the sources file states this field, even as null."""
+        return field in self.model_fields_set
+
+
+class Citation(_Model):
+    """One source of a fact, with the exact words the source used."""
+
+    source: Id
+    quote: Text
+    attribution: Text | None = Field(None, description="Who the article credits, e.g. South Korea's Joint Chiefs of Staff.")
+
+
+class Fact(_Model):
+    """One sourced statement; the unit the briefing cites."""
+
+    id: Id
+    category: Id | None = Field(None, description="Defaults to the name of the fact file.")
+    claim: Text
+    value: Number | None = Field(None, description="The key number of the claim; must appear in a quote.")
+    unit: Text | None = None
+    qualifier: Qualifier | None = None
+    topic: Id | None = Field(None, description="Groups facts that measure the same thing.")
+    as_of: PartialDate = Field(..., description="The date the information refers to, not the publication date.")
+    kind: Literal["fact", "assessment"] = "fact"
+    confidence: Confidence | None = None
+    sources: list[Citation] = Field(..., min_length=1)
+    note: Text | None = None
+
+    def with_category(self, category: str) -> Fact:
+        return self if self.category else self.model_copy(update={"category": category})

@@ -1,0 +1,443 @@
+"""The Jinja environment and the helpers through which templates reach facts, always with a footnote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen.errors import BriefgenError
+from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
+from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
+from briefgen.verify import by_source, topics
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+# A footnote call is a placeholder until the whole document is rendered, then numbered in reading order.
+_CALL_OPEN, _CALL_CLOSE = "\ue000", "\ue001"
+_CALL = re.compile(f"{_CALL_OPEN}([^{_CALL_CLOSE}]*){_CALL_CLOSE}")
+
+QUALIFIER_WORDS = {"exact": "", "about": "about", "at-least": "at least", "more-than": "more than", "up-to": "up to"}
+
+
+class Md(Markup):
+    """Text that is already Markdown: templates print it as it is, and text joined to it is escaped."""
+
+    @classmethod
+    def escape(cls, s: object) -> Md:  # type: ignore[override]
+        return escape_md(s)
+
+
+_BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;", "^": "&#94;", "$": "&#36;", _CALL_OPEN: "&#xe000;", _CALL_CLOSE: "&#xe001;"}
+_ENTITY_CHARS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+_LEADING = re.compile(r"^(?:([#>+-])|(=)|(\d+)([.)]))")
+
+
+def escape_md(value: object) -> Md:
+    """Escape text so Markdown (Python-Markdown, GitHub, pandoc) and HTML show it literally, on one line."""
+    if hasattr(value, "__html__"):
+        return Md(value)
+    text = " ".join(str(value).split())
+    text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
+    text = _BACKSLASHED.sub(r"\\\1", text)
+
+    def lead(m: re.Match[str]) -> str:
+        if m.group(1):
+            return "\\" + m.group(1)
+        if m.group(2):
+            return "&#61;"
+        return m.group(3) + "\\" + m.group(4)
+
+    return Md(_LEADING.sub(lead, text, count=1))
+
+
+def _finalize(value: Any) -> Markup:
+    """Every `{{ … }}` goes through here: helper and macro output passes, anything else is escaped."""
+    if hasattr(value, "__html__"):
+        return value
+    if value is None:
+        return Md("")
+    if isinstance(value, PartialDate):
+        return escape_md(value.display())
+    return escape_md(value)
+
+
+def format_number(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,}"
+    return f"{int(value):,}"
+
+
+class TemplateProblem(Exception):
+    """A template asked for something that does not exist; reported at the template's line."""
+
+    def __init__(self, message: str, code: str = "BG302") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- what templates see ------------------------------------------------------------------------
+
+
+class SourceView:
+    """A source as templates see it; its text fields are escaped when printed."""
+
+    def __init__(self, source: Source, facts: list[Fact]) -> None:
+        self._source = source
+        self.id = source.id
+        self.title = source.title
+        self.publisher = source.publisher
+        self.url = source.url
+        self.published = source.published
+        self.date_inferred = source.date_inferred
+        self.reliability = source.reliability
+        self.reliability_label = RELIABILITY_LABELS[source.reliability]
+        self.reliability_note = source.reliability_note
+        self.note = source.note
+        self.fact_count = len(facts)
+        self.fact_ids = [f.id for f in facts]
+
+    @property
+    def date(self) -> str:
+        """The publication date as a reader writes it, saying when it is inferred."""
+        if self.published is None:
+            return "date not stated"
+        return self.published.display() + (" (date inferred)" if self.date_inferred else "")
+
+    @property
+    def reference(self) -> Md:
+        """Publisher, “title”, date and URL, in source-reference style."""
+        return source_reference(self._source)
+
+
+class FactView:
+    """A fact as templates see it. Its claim is reachable only through claim(), which adds the footnote."""
+
+    def __init__(self, fact: Fact, project: Project, views: dict[str, SourceView]) -> None:
+        self._fact = fact
+        self.id = fact.id
+        self.category = fact.category
+        self.topic = fact.topic
+        self.as_of = fact.as_of
+        self.value = fact.value
+        self.unit = fact.unit
+        self.qualifier = fact.qualifier
+        self.kind = fact.kind
+        self.confidence = fact.confidence
+        self.note = fact.note
+        self.sources = [views[sid] for sid in dict.fromkeys(c.source for c in fact.sources)]
+        self.attributions = list(dict.fromkeys(c.attribution for c in fact.sources if c.attribution))
+
+    @property
+    def date(self) -> str:
+        return self.as_of.display()
+
+    @property
+    def single_source(self) -> bool:
+        return len(self.sources) == 1
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("claim", "quote"):
+            raise TemplateProblem(f"fact '{self.id}': print its {name} with claim(...) so it carries its footnote", "BG305")
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class TopicView:
+    id: str
+    label: str
+    facts: list[FactView]
+
+    @property
+    def values(self) -> list[float]:
+        return sorted({f.value for f in self.facts if f.value is not None})
+
+
+def source_reference(source: Source) -> Md:
+    publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"
+    parts = [publisher, f"“{escape_md(source.title)}”"]
+    if source.published is not None:
+        parts.append(source.published.display() + (" (date inferred)" if source.date_inferred else ""))
+    else:
+        parts.append("date not stated")
+    if source.url:
+        parts.append(f"<{source.url}>")
+    return Md(", ".join(parts))
+
+
+def footnote_text(fact: Fact, sources: dict[str, Source]) -> Md:
+    """One footnote for a fact: each source's reference and quoted words, separated by semicolons."""
+    notes = []
+    for citation in fact.sources:
+        note = f"{source_reference(sources[citation.source])}: “{escape_md(citation.quote)}”"
+        if citation.attribution:
+            note += f" (citing {escape_md(citation.attribution)})"
+        notes.append(note)
+    text = "; ".join(notes)
+    # A quote that ends a sentence already closes the note: “… attack.” takes no second full stop.
+    return Md(text if re.search(r"[.!?]”$", text) else text + ".")
+
+
+class Helpers:
+    """The functions and values a briefing template is given."""
+
+    def __init__(self, project: Project, briefing_date: dt.date) -> None:
+        self.project = project
+        self.briefing_date = briefing_date
+        facts_by_source = by_source(project)
+        self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
+        self.views = {fid: FactView(f, project, self.source_views) for fid, f in project.facts.items()}
+        self.topic_groups = topics(project)
+
+    # Looking facts up.
+
+    def fact(self, ref: str | FactView) -> FactView:
+        if isinstance(ref, FactView):
+            return ref
+        view = self.views.get(ref)
+        if view is None:
+            raise TemplateProblem(f"unknown fact id '{ref}'{did_you_mean(ref, self.views)}")
+        return view
+
+    def facts(self, *refs: str | FactView) -> list[FactView]:
+        """The named facts, in the order given."""
+        return [self.fact(r) for r in refs]
+
+    def facts_in(self, category: str, topic: str | None = None) -> list[FactView]:
+        """A category's facts (optionally of one topic) in date order."""
+        if category not in self.project.settings.categories:
+            raise TemplateProblem(f"unknown category '{category}'{did_you_mean(category, self.project.settings.categories)}")
+        found = [v for v in self.views.values() if v.category == category and (topic is None or v.topic == topic)]
+        return sorted(found, key=lambda v: (v.as_of.sort_key, v.id))
+
+    def series(self, topic: str) -> list[FactView]:
+        """The facts of a topic in date order."""
+        if topic not in self.topic_groups:
+            raise TemplateProblem(f"unknown topic '{topic}'{did_you_mean(topic, self.topic_groups)}")
+        return [self.views[f.id] for f in self.topic_groups[topic]]
+
+    def latest(self, topic: str) -> FactView:
+        """The most recent fact of a topic."""
+        return self.series(topic)[-1]
+
+    def timeline(self, *refs: str | FactView) -> list[FactView]:
+        """The named facts (all facts if none are named) in date order."""
+        chosen = self.facts(*refs) if refs else list(self.views.values())
+        return sorted(chosen, key=lambda v: (v.as_of.sort_key, v.id))
+
+    def disagreements(self) -> list[TopicView]:
+        """Topics whose facts give more than one figure, each with its facts in date order."""
+        out = []
+        for topic, facts in self.topic_groups.items():
+            if len({f.value for f in facts if f.value is not None}) > 1:
+                out.append(TopicView(topic, self.topic_label(topic), [self.views[f.id] for f in facts]))
+        return out
+
+    def topic_label(self, topic: str) -> str:
+        return self.project.settings.topics.get(topic) or topic.replace("-", " ").capitalize()
+
+    def source(self, source_id: str) -> SourceView:
+        view = self.source_views.get(source_id)
+        if view is None:
+            raise TemplateProblem(f"unknown source id '{source_id}'{did_you_mean(source_id, self.source_views)}")
+        return view
+
+    # Printing facts: each of these attaches the fact's footnote.
+
+    def cite(self, *refs: str | FactView) -> Md:
+        """The footnote marker(s) of one or more facts."""
+        return Md("".join(f"{_CALL_OPEN}{self.fact(r).id}{_CALL_CLOSE}" for r in refs))
+
+    def claim(self, ref: str | FactView) -> Md:
+        """The fact's claim followed by its footnote marker."""
+        view = self.fact(ref)
+        text = escape_md(view._fact.claim)
+        # The marker goes after the sentence's closing punctuation, as in print.
+        return Md(f"{text}{self.cite(view)}")
+
+    def value(self, ref: str | FactView, unit: bool = False, qualifier: bool = True) -> Md:
+        """The fact's number (e.g. 'about 3,000'), optionally with its unit, followed by its footnote marker."""
+        view = self.fact(ref)
+        if view.value is None:
+            raise TemplateProblem(f"fact '{view.id}' has no value to print", "BG305")
+        words = [format_number(view.value)]
+        if qualifier and view.qualifier and QUALIFIER_WORDS[view.qualifier]:
+            words.insert(0, QUALIFIER_WORDS[view.qualifier])
+        if unit and view.unit:
+            words.append(escape_md(view.unit))
+        return Md(" ".join(words) + self.cite(view))
+
+    def sources(self) -> list[SourceView]:
+        """Every source, oldest first."""
+        return sorted(self.source_views.values(), key=lambda s: (s.published.sort_key if s.published else (0, 0, 0), s.id))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the source summary statement."""
+        dated = [s.published for s in self.project.sources.values() if s.published is not None]
+        facts = list(self.project.facts.values())
+        return {
+            "sources": len(self.project.sources),
+            "facts": len(facts),
+            "assessments": sum(1 for f in facts if f.kind == "assessment"),
+            "earliest": min(dated, key=lambda d: d.sort_key).display() if dated else None,
+            "latest": max(dated, key=lambda d: d.sort_key).display() if dated else None,
+            "single_source_facts": sum(1 for f in facts if len({c.source for c in f.sources}) == 1),
+            "multi_source_facts": sum(1 for f in facts if len({c.source for c in f.sources}) > 1),
+            "no_publisher": sum(1 for s in self.project.sources.values() if not s.publisher),
+            "no_url": sum(1 for s in self.project.sources.values() if not s.url),
+            "inferred_dates": sum(1 for s in self.project.sources.values() if s.date_inferred),
+            "reliability": {
+                grade: sum(1 for s in self.project.sources.values() if s.reliability == grade)
+                for grade in RELIABILITY_LABELS
+                if any(s.reliability == grade for s in self.project.sources.values())
+            },
+        }
+
+    def context(self) -> dict[str, Any]:
+        settings = self.project.settings
+        return {
+            "settings": settings,
+            "title": settings.title,
+            "subtitle": settings.subtitle,
+            "marking": settings.marking,
+            "briefing_date": PartialDate.parse(self.briefing_date),
+            "categories": settings.categories,
+            "fact": self.fact,
+            "facts": self.facts,
+            "facts_in": self.facts_in,
+            "series": self.series,
+            "latest": self.latest,
+            "timeline": self.timeline,
+            "disagreements": self.disagreements,
+            "topic_label": self.topic_label,
+            "source": self.source,
+            "sources": self.sources(),
+            "summary": self.summary(),
+            "cite": self.cite,
+            "claim": self.claim,
+            "value": self.value,
+            "number": lambda v: Md(format_number(v)),
+        }
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedMarkdown:
+    """The briefing body with numbered footnote calls, the footnote definitions, and what was cited."""
+
+    body: str
+    notes: str
+    cited: list[str]
+
+    @property
+    def document(self) -> str:
+        return f"{self.body.rstrip()}\n\n{self.notes}" if self.notes else self.body
+
+
+def template_dirs(project_root: Path) -> list[Path]:
+    """Where templates are looked up: the project's templates/ first, then briefgen's built-in defaults."""
+    return [project_root / TEMPLATES_DIR, BUILTIN_TEMPLATES]
+
+
+def make_environment(project_root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project_root)]),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        # Autoescape makes macros and {% set %} blocks return safe text; _finalize escapes for Markdown.
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_markdown(project: Project, briefing_date: dt.date, template: str | None = None) -> RenderedMarkdown:
+    """Render the briefing template to Markdown, number its footnotes in reading order, and list them."""
+    env = make_environment(project.root)
+    # Globals, not render context, so that imported macro files see the helpers too.
+    env.globals.update(Helpers(project, briefing_date).context())
+    raw = render_template(env, template or project.settings.template, {})
+    numbers: dict[str, int] = {}
+
+    def number(m: re.Match[str]) -> str:
+        n = numbers.setdefault(m.group(1), len(numbers) + 1)
+        return f"[^{n}]"
+
+    body = _CALL.sub(number, raw)
+    notes = "\n".join(f"[^{n}]: {footnote_text(project.facts[fid], project.sources)}" for fid, n in numbers.items())
+    return RenderedMarkdown(body=body, notes=notes + "\n" if notes else "", cited=list(numbers))
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; every template mistake becomes a BriefgenError at `template:line`."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BriefgenError(
+            f"template syntax error: {exc.message}", _template_path(env, exc.filename, exc.name), exc.lineno, code="BG301"
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        where = _template_frame(sys.exc_info()[2], env)
+        missing = exc.name if isinstance(exc.name, str) else ", ".join(map(str, exc.name))
+        if where is None:
+            raise BriefgenError(
+                f"template '{missing}' not found in {', '.join(display_path(p) for p in template_dirs(_root(env)))}",
+                code="BG304",
+            ) from None
+        raise BriefgenError(f"included template '{missing}' not found", *where, code="BG304") from None
+    except jinja2.UndefinedError as exc:
+        raise BriefgenError(f"undefined: {exc.message}", *_template_frame(sys.exc_info()[2], env) or (), code="BG303") from None
+    except TemplateProblem as exc:
+        raise BriefgenError(str(exc), *_template_frame(sys.exc_info()[2], env) or (), code=exc.code) from None
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError, IndexError) as exc:
+        where = _template_frame(sys.exc_info()[2], env, innermost=True)
+        if where is None:
+            raise  # a bug in briefgen, not in the template: keep the traceback
+        raise BriefgenError(f"template error: {exc}", *where, code="BG305") from None
+
+
+def _root(env: jinja2.Environment) -> Path:
+    return Path(env.loader.searchpath[0]).parent  # type: ignore[union-attr]
+
+
+def _template_path(env: jinja2.Environment, filename: str | None, name: str | None) -> str:
+    if filename:
+        return display_path(Path(filename))
+    return name or "template"
+
+
+def _template_frame(tb: TracebackType | None, env: jinja2.Environment, innermost: bool = False) -> tuple[str, int] | None:
+    """The template file and line a render error happened at (Jinja rewrites frames to template lines)."""
+    roots = [str(Path(p).resolve()) for p in env.loader.searchpath]  # type: ignore[union-attr]
+    found = None
+    last_is_template = False
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        last_is_template = any(filename.startswith(r) for r in roots)
+        if last_is_template:
+            found = (display_path(Path(filename)), tb.tb_lineno)
+        tb = tb.tb_next
+    if innermost and not last_is_template:
+        return None
+    return found
+
+
+def cited_ids(project: Project, briefing_date: dt.date) -> tuple[set[str] | None, list[Diagnostic]]:
+    """The fact ids the briefing template cites, or the template's errors as diagnostics."""
+    try:
+        return set(render_markdown(project, briefing_date).cited), []
+    except BriefgenError as exc:
+        return None, exc.diagnostics()
+

@@ -1,0 +1,367 @@
+"""Proves the fact base against its sources: quotes, numbers, dates, disagreements, freshness, coverage.
+
+Every check returns diagnostics and raises nothing, so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen.loading import Project
+from briefgen.model import Fact
+
+# Typographic variants that a copied quote and an archived text may disagree on.
+_VARIANTS = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        "…": "...",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_DASH_SPACING = re.compile(r" ?- ?")
+
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in: NFKC, one kind of quote mark and dash, single spaces, no case."""
+    text = unicodedata.normalize("NFKC", text).translate(_VARIANTS).casefold()
+    return _DASH_SPACING.sub("-", _SPACES.sub(" ", text)).strip()
+
+
+def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Like `normalise`, with the offset in `text` of every character of the result (for misses only)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, char in enumerate(text):
+        for n in unicodedata.normalize("NFKC", char).translate(_VARIANTS).casefold():
+            if n.isspace():
+                if not out or out[-1] == " ":
+                    continue
+                n = " "
+            out.append(n)
+            offsets.append(i)
+    # Drop spaces around dashes, as `normalise` does.
+    keep = [
+        not (c == " " and ((j > 0 and out[j - 1] == "-") or (j + 1 < len(out) and out[j + 1] == "-")))
+        for j, c in enumerate(out)
+    ]
+    chars = [c for c, k in zip(out, keep) if k]
+    offs = [o for o, k in zip(offsets, keep) if k]
+    return "".join(chars).rstrip(), offs
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(\.\d+)?"
+    r"(?:\s+(thousand|million|billion)\b)?"
+    r"(?:-?(?P<unit>[a-z]+))?",
+    re.IGNORECASE,
+)
+_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_UNIT_NAMES = {
+    "mm": "millimetre", "millimeter": "millimetre", "millimeters": "millimetre", "millimetre": "millimetre",
+    "millimetres": "millimetre", "cm": "centimetre", "km": "kilometre", "kilometer": "kilometre",
+    "kilometers": "kilometre", "kilometre": "kilometre", "kilometres": "kilometre", "kg": "kilogram",
+    "t": "tonne", "tons": "tonne", "tonnes": "tonne", "percent": "percent", "%": "percent",
+}
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_NUMBER = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as written in a text: its value(s) and the measurement unit glued to it, if any."""
+
+    text: str
+    values: tuple[float, ...]
+    unit: str | None
+    # Digits grouped by plain spaces ("220 170") may also be read as separate numbers: these.
+    parts: tuple[Number, ...] = ()
+
+    def readings(self) -> list[Number]:
+        """This number, and the separate numbers it may also be read as."""
+        return [self, *self.parts]
+
+
+def numbers_in(text: str) -> list[Number]:
+    """Every number in a text: '3,000', '3 000', '3.5', '1.2 million', '240-millimeter' (unit: millimetre).
+
+    "220 170" may be 220,170 or the numbers 220 and 170: both readings are kept.
+    """
+    found = []
+    for m in _NUMBER.finditer(text):
+        digits = m.group(1)
+        whole = float(re.sub(r"[,\u00a0\u202f ]", "", digits) + (m.group(2) or ""))
+        values = [whole]
+        if m.group(3):
+            values.append(whole * _MULTIPLIERS[m.group(3).lower()])
+        parts: tuple[Number, ...] = ()
+        if " " in digits:
+            head, _, rest = digits.rpartition(" ")
+            parts = tuple(numbers_in(head)) + tuple(numbers_in(rest + text[m.end(1) : m.end()]))
+        unit = _UNIT_NAMES.get((m.group("unit") or "").lower())
+        found.append(Number(m.group(0), tuple(values), unit, parts))
+    return found
+
+
+def _unit_matches(number: Number, unit: str | None) -> bool:
+    """A number glued to a measurement unit ('240-millimeter') only counts for a fact in that unit."""
+    if number.unit is None or unit is None:
+        return True
+    wanted = _UNIT_NAMES.get(unit.lower().strip(), unit.lower().strip())
+    return number.unit == wanted
+
+
+def value_in(value: float, unit: str | None, quote: str) -> bool:
+    return any(value in r.values and _unit_matches(r, unit) for n in numbers_in(quote) for r in n.readings())
+
+
+def _claim_numbers(claim: str) -> list[Number]:
+    """Numbers in a claim that state a quantity: years and days of the month are dates, covered by `as_of`."""
+    dates = {m.span() for m in _DATE_NUMBER.finditer(claim)}
+    out = []
+    for n in numbers_in(claim):
+        if len(n.values) == 1 and n.values[0].is_integer() and 1900 <= n.values[0] <= 2100 and "," not in n.text:
+            continue
+        out.append(n)
+    return [n for n in out if not any(n.text in claim[a:b] for a, b in dates)]
+
+
+def _format_number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | None = None) -> list[Diagnostic]:
+    """Every check on a loaded project; `cited` (fact ids the template cites) enables the coverage checks."""
+    texts = {sid: normalise(text) for sid, text in project.texts.items()}
+    diags: list[Diagnostic] = []
+    for fact in project.facts.values():
+        diags += _check_quotes(project, fact, texts)
+        diags += _check_numbers(project, fact)
+        diags += _check_dates(project, fact)
+    diags += _check_topics(project, briefing_date)
+    diags += _check_sources(project)
+    if cited is not None:
+        diags += [
+            diagnostic(
+                "BG203",
+                f"fact '{fid}' is never cited by the briefing template",
+                hint="cite it with claim(), value() or cite(), or remove it",
+                fact_id=fid,
+                **project.where("fact", fid, "id"),
+            )
+            for fid in project.facts
+            if fid not in cited
+        ]
+    return diags
+
+
+def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterable[Diagnostic]:
+    for i, citation in enumerate(fact.sources):
+        where = project.where("fact", fact.id, "sources", i, "quote")
+        quote = normalise(citation.quote)
+        words = len(quote.split())
+        if words < project.settings.min_quote_words:
+            yield diagnostic(
+                "BG103",
+                f"quote of fact '{fact.id}' has {words} word{'s' if words != 1 else ''}; "
+                f"fewer than {project.settings.min_quote_words} prove little",
+                hint="quote the whole phrase that supports the claim",
+                fact_id=fact.id,
+                **where,
+            )
+        if quote in texts[citation.source]:
+            continue
+        source = project.sources[citation.source]
+        yield diagnostic(
+            "BG101",
+            f"quote of fact '{fact.id}' is not in source '{source.id}' ({project.source_path(source)})"
+            + closest_passage(citation.quote, project.texts[source.id], project.source_path(source)),
+            fact_id=fact.id,
+            **where,
+        )
+
+
+def closest_passage(quote: str, text: str, shown: str) -> str:
+    """'; closest passage at file:line (87% similar): "…"; quote has 'x', source has 'y'' — or nothing."""
+    from rapidfuzz import fuzz
+
+    needle = normalise(quote)
+    haystack, offsets = _normalise_with_offsets(text)
+    if not needle or not haystack:
+        return ""
+    match = fuzz.partial_ratio_alignment(needle, haystack)
+    if match is None or match.score < 50:
+        return "; nothing in the source comes close"
+    # Widen the match to whole words.
+    start, end = match.dest_start, match.dest_end
+    while start > 0 and not haystack[start - 1].isspace():
+        start -= 1
+    while end < len(haystack) and not haystack[end].isspace():
+        end += 1
+    passage_start = offsets[start]
+    passage_end = offsets[min(end, len(offsets)) - 1] + 1
+    passage = " ".join(text[passage_start:passage_end].split())
+    line = text.count("\n", 0, passage_start) + 1
+    difference = _word_difference(needle, haystack[start:end])
+    return f'; closest passage at {shown}:{line} ({match.score:.0f}% similar): "{passage}"{difference}'
+
+
+def _word_difference(quote: str, passage: str) -> str:
+    """The first place the words differ: "; quote has 'were sent', source has 'were deployed'"."""
+    a, b = quote.split(), passage.split()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        context_a = a[max(i1 - 1, 0) : i2 + 1] if i1 > 0 or i2 < len(a) else a[i1:i2]
+        context_b = b[max(j1 - 1, 0) : j2 + 1] if j1 > 0 or j2 < len(b) else b[j1:j2]
+        if tag == "replace" or (i2 > i1 and j2 > j1):
+            return f"; quote has '{' '.join(a[max(i1 - 1, 0):i2])}', source has '{' '.join(b[max(j1 - 1, 0):j2])}'"
+        if tag == "delete":
+            return f"; quote adds '{' '.join(a[i1:i2])}' (source: '{' '.join(context_b) or ' '.join(b[j1:j1 + 2])}')"
+        return f"; quote leaves out '{' '.join(b[j1:j2])}' (quote: '{' '.join(context_a)}')"
+    return ""
+
+
+def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
+    quotes = [c.quote for c in fact.sources]
+    if fact.value is not None and not any(value_in(fact.value, fact.unit, q) for q in quotes):
+        said = sorted({n.text for q in quotes for n in numbers_in(q)})
+        glued = [
+            r.text
+            for q in quotes
+            for n in numbers_in(q)
+            for r in n.readings()
+            if fact.value in r.values and not _unit_matches(r, fact.unit)
+        ]
+        if glued:
+            detail = f"; the quote's {glued[0]!r} measures something else than {fact.unit}"
+        elif said:
+            detail = f"; the quotes say {', '.join(said)}"
+        else:
+            detail = "; the quotes hold no number"
+        yield diagnostic(
+            "BG102",
+            f"value {_format_number(fact.value)} of fact '{fact.id}' is in none of its quotes{detail}",
+            fact_id=fact.id,
+            **project.where("fact", fact.id, "value"),
+        )
+    backed = {v for q in quotes for n in numbers_in(q) for r in n.readings() for v in r.values}
+    for number in _claim_numbers(fact.claim):
+        if not backed.intersection(number.values) and not (
+            number.parts and all(backed.intersection(p.values) for p in number.parts)
+        ):
+            said = sorted({n.text for q in quotes for n in numbers_in(q)})
+            detail = f"quotes say {' and '.join(said)}" if said else "the quotes hold no number"
+            yield diagnostic(
+                "BG104",
+                f"claim of fact '{fact.id}' says {number.text.strip()}; {detail}",
+                fact_id=fact.id,
+                **project.where("fact", fact.id, "claim"),
+            )
+
+
+def _check_dates(project: Project, fact: Fact) -> Iterable[Diagnostic]:
+    for i, citation in enumerate(fact.sources):
+        published = project.sources[citation.source].published
+        if published is not None and fact.as_of.first > published.last:
+            yield diagnostic(
+                "BG105",
+                f"fact '{fact.id}' is as of {fact.as_of}, after source '{citation.source}' was published ({published})",
+                hint="as_of is the date the information refers to, which a source cannot report before it happens",
+                fact_id=fact.id,
+                **project.where("fact", fact.id, "as_of"),
+            )
+            break
+
+
+def topics(project: Project) -> dict[str, list[Fact]]:
+    """Facts grouped by topic, each group in `as_of` order."""
+    groups: dict[str, list[Fact]] = defaultdict(list)
+    for fact in project.facts.values():
+        if fact.topic:
+            groups[fact.topic].append(fact)
+    return {t: sorted(fs, key=lambda f: (f.as_of.sort_key, f.id)) for t, fs in sorted(groups.items())}
+
+
+def disagreements(facts: list[Fact]) -> list[tuple[Fact, Fact]]:
+    """Pairs of facts in one topic whose values differ for overlapping periods."""
+    pairs = []
+    valued = [f for f in facts if f.value is not None]
+    for i, a in enumerate(valued):
+        for b in valued[i + 1 :]:
+            if a.value != b.value and a.as_of.overlaps(b.as_of):
+                pairs.append((a, b))
+    return pairs
+
+
+def _check_topics(project: Project, briefing_date: dt.date) -> Iterable[Diagnostic]:
+    stale_after = project.settings.stale_after_days
+    for topic, facts in topics(project).items():
+        for a, b in disagreements(facts):
+            for fact, other in ((a, b), (b, a)):
+                if fact.note is None:
+                    yield diagnostic(
+                        "BG201",
+                        f"fact '{fact.id}' ({_format_number(fact.value)}, as of {fact.as_of}) disagrees with "
+                        f"'{other.id}' ({_format_number(other.value)}, as of {other.as_of}) in topic '{topic}'",
+                        hint="add a note saying why the figures differ",
+                        fact_id=fact.id,
+                        **project.where("fact", fact.id, "value"),
+                    )
+        latest = facts[-1]
+        if stale_after is not None and (briefing_date - latest.as_of.last).days > stale_after:
+            yield diagnostic(
+                "BG202",
+                f"the latest fact of topic '{topic}' ('{latest.id}', as of {latest.as_of}) is more than "
+                f"{stale_after} days older than the briefing date {briefing_date.isoformat()}",
+                hint="look for newer reporting, or raise stale_after_days",
+                fact_id=latest.id,
+                **project.where("fact", latest.id, "as_of"),
+            )
+
+
+def _check_sources(project: Project) -> Iterable[Diagnostic]:
+    used = {c.source for f in project.facts.values() for c in f.sources}
+    for source in project.sources.values():
+        if source.id not in used:
+            yield diagnostic(
+                "BG204", f"source '{source.id}' is cited by no fact", **project.where("source", source.id, "id")
+            )
+        missing = [f for f in ("publisher", "url", "published") if not source.has(f)]
+        if missing:
+            yield diagnostic(
+                "BG205",
+                f"source '{source.id}' does not give its {_and(missing)}",
+                hint="add them, or write null where the article states none",
+                **project.where("source", source.id, "id"),
+            )
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def by_source(project: Project) -> dict[str, list[Fact]]:
+    """The facts that rest on each source."""
+    out: dict[str, list[Fact]] = {sid: [] for sid in project.sources}
+    for fact in project.facts.values():
+        for sid in dict.fromkeys(c.source for c in fact.sources):
+            out[sid].append(fact)
+    return out
+
