@@ -6,9 +6,9 @@ import datetime as dt
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from markupsafe import Markup
@@ -20,7 +20,7 @@ from briefgen.loading import Project, display_path, load_project
 from briefgen.markup import to_html
 from briefgen.model import PartialDate
 from briefgen.templating import Md, RenderedMarkdown, make_environment, render_markdown, render_template, template_dirs
-from briefgen.verify import verify_project
+from briefgen.verify import verify_facts, verify_project
 
 FORMATS = ("md", "html", "pdf")
 FONTS = Path(__file__).parent / "fonts"
@@ -50,26 +50,27 @@ def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
         except ValueError:
             raise BriefgenError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds", code="BG900") from None
     return dt.date.today()
 
 
-def check(root: Path, date: dt.date | None = None, progress: Progress = lambda _: None) -> Outcome:
+def check(root: Path, date: dt.date | None = None) -> Outcome:
     """Load the project, verify every fact against its sources, and render the template to see what it cites."""
-    started = time.perf_counter()
     project, diags = load_project(root)
     if project is None:
         return Outcome(None, diags)
     when = briefing_date(date, project.settings.date)
+    if not project.complete:
+        # Some files did not load: check what did, but not the fact base as a whole.
+        return Outcome(project, diags + verify_facts(project), when)
     rendered: RenderedMarkdown | None = None
     try:
         rendered = render_markdown(project, when)
     except BriefgenError as exc:
         diags += exc.diagnostics()
     diags += verify_project(project, when, set(rendered.cited) if rendered else None)
-    progress(f"checked {len(project.facts)} facts against {len(project.sources)} sources ({time.perf_counter() - started:.2f} s)")
     return Outcome(project, diags, when, rendered=rendered)
 
 
@@ -87,13 +88,14 @@ def build(
         progress(f"{message} ({time.perf_counter() - started:.2f} s)")
 
     # 1. Load and verify: refuse to render a fact base with errors.
-    outcome = check(root, date, progress)
+    outcome = check(root, date)
     if outcome.project is None or any(d.level == "error" for d in outcome.diagnostics):
         raise CheckFailed(outcome.diagnostics)
     project, when, rendered = outcome.project, outcome.briefing_date, outcome.rendered
     assert when is not None and rendered is not None
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
+    step(f"checked {len(project.facts)} facts against {len(project.sources)} sources")
 
     # 2. Assemble each requested format in memory.
     html_env = _html_environment(project.root)

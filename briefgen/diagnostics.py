@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from typing import Iterable, Literal
+from typing import Literal
 
 Level = Literal["error", "warning"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -71,6 +72,8 @@ class Project:
     texts: dict[str, str]
     documents: dict[str, YamlDocument]
     origins: dict[tuple[str, str], tuple[str, KeyPath]]
+    # False when loading found errors: the project then holds only the facts and sources that are valid.
+    complete: bool = True
 
     def where(self, kind: str, ident: str, *subpath: str | int, key: bool = False) -> dict[str, Any]:
         """Location of a fact's or source's field, e.g. `where("fact", id, "sources", 0, "quote")`."""
@@ -158,8 +161,18 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context else ""
-        hint = "indent with spaces, not tabs" if "'\\t'" in problem else "check the indentation and quoting around here"
+        context = ""
+        if exc.context:
+            started = exc.context_mark
+            context = f" {exc.context}"
+            if started is not None and mark is not None and started.line != mark.line:
+                context += f" that starts at line {started.line + 1}"
+        hint = "indent with spaces, not tabs" if "tab" in problem else "check the indentation and quoting around here"
+        if mark is not None:
+            first = exc.context_mark.line + 1 if exc.context_mark else max(mark.line - 30, 1)
+            opened = _unclosed_quote(text, first, mark.line + 1)
+            if opened is not None and opened != mark.line + 1:
+                hint = f"the double quote opened at line {opened} may not be closed"
         raise YamlProblem(
             diagnostic(
                 "BG001",
@@ -177,6 +190,15 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
         return doc
     doc.data = _convert(root, (), doc, _Budget(len(text) + 10_000))
     return doc
+
+
+def _unclosed_quote(text: str, first: int, last: int) -> int | None:
+    """The first line in a range with an odd number of double quotes: a likely unclosed string."""
+    lines = text.splitlines()
+    for number in range(first, min(last, len(lines)) + 1):
+        if re.sub(r"\\.", "", lines[number - 1]).count('"') % 2:
+            return number
+    return None
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -201,17 +223,17 @@ def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDocument, budget: _Budg
     if isinstance(node, yaml.ScalarNode):
         construct = _SCALAR_TAGS.get(node.tag)
         if construct is None:
-            _unsupported(node, doc, f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a fact base")
+            _unsupported(node, doc, f"the YAML tag {_tag_name(node.tag)} is not allowed in a fact base")
         try:
             return construct(node)
         except (ValueError, yaml.constructor.ConstructorError):
             _unsupported(node, doc, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
-            _unsupported(node, doc, f"the YAML tag {node.tag} is not allowed in a fact base")
+            _unsupported(node, doc, f"the YAML tag {_tag_name(node.tag)} is not allowed in a fact base")
         return [_convert(child, keypath + (i,), doc, budget) for i, child in enumerate(node.value)]
     if node.tag != "tag:yaml.org,2002:map":
-        _unsupported(node, doc, f"the YAML tag {node.tag} is not allowed in a fact base")
+        _unsupported(node, doc, f"the YAML tag {_tag_name(node.tag)} is not allowed in a fact base")
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -234,6 +256,10 @@ def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDocument, budget: _Budg
         doc.keys[keypath + (key,)] = _mark(key_node)
         result[key] = _convert(value_node, keypath + (key,), doc, budget)
     return result
+
+
+def _tag_name(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _unsupported(node: yaml.Node, doc: YamlDocument, message: str) -> None:
@@ -410,7 +436,11 @@ def validation_diagnostics(
 
 
 def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
-    """Load and cross-check every project file; returns the project (None if unusable) and all problems."""
+    """Load and cross-check every project file; returns the project and all problems.
+
+    The project is None only when the settings are unusable; after other errors it is marked incomplete
+    and holds what was valid, so that the facts that did load can still be checked in the same run.
+    """
     root = root.resolve()
     diags: list[Diagnostic] = []
     documents: dict[str, YamlDocument] = {}
@@ -422,10 +452,10 @@ def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
     facts = _load_facts(root, settings, sources, max_bytes, diags, documents, origins)
     texts = _load_texts(root, sources, max_bytes, diags, documents, origins)
 
-    if settings is None or any(d.level == "error" for d in diags):
+    if settings is None:
         return None, diags
-    project = Project(root, settings, sources, facts, texts, documents, origins)
-    return project, diags
+    complete = not any(d.level == "error" for d in diags)
+    return Project(root, settings, sources, facts, texts, documents, origins, complete), diags
 
 
 def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, YamlDocument]) -> Settings | None:
@@ -543,7 +573,6 @@ def _load_facts(
             continue
         for index, fact in _items(doc, Fact, "fact", diags):
             fact = fact.with_category(path.stem)
-            where = lambda *sub, key=False: doc.at((index,) + sub, key=key)  # noqa: E731
             if fact.id in facts:
                 first_path, first_keys = origins[("fact", fact.id)]
                 first = documents[first_path].at(first_keys + ("id",))
@@ -552,12 +581,12 @@ def _load_facts(
                         "BG030",
                         f"duplicate fact id '{fact.id}' (also at {first['path']}:{first['line']})",
                         fact_id=fact.id,
-                        **where("id"),
+                        **doc.at((index, "id")),
                     )
                 )
                 continue
             if settings is not None and fact.category not in settings.categories:
-                at = where("category") if "category" in doc.data[index] else where()
+                at = doc.at((index, "category") if "category" in doc.data[index] else (index,))
                 diags.append(
                     diagnostic(
                         "BG032",
@@ -575,7 +604,7 @@ def _load_facts(
                             f"fact '{fact.id}' cites unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
                             hint="register it in seeds/sources.yaml",
                             fact_id=fact.id,
-                            **where("sources", i, "source"),
+                            **doc.at((index, "sources", i, "source")),
                         )
                     )
             facts[fact.id] = fact

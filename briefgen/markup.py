@@ -82,9 +82,11 @@ def _note_span(li: etree.Element, note_id: str, number: str) -> etree.Element:
         for el in block:
             el.tail = (el.tail or "").replace(NBSP_PLACEHOLDER, "")
             span.append(el)
-    span.text = (span.text or "").strip()
+    span.text = (span.text or "").lstrip()
     if len(span):
         span[-1].tail = (span[-1].tail or "").rstrip()
+    else:
+        span.text = span.text.rstrip()
     return span
 
 

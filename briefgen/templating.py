@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
@@ -69,6 +69,11 @@ def _finalize(value: Any) -> Markup:
     if isinstance(value, PartialDate):
         return escape_md(value.display())
     return escape_md(value)
+
+
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 source`, `2 sources`; give the plural form when adding s is wrong."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def format_number(value: float) -> str:
@@ -351,7 +356,7 @@ def template_dirs(project_root: Path) -> list[Path]:
 
 
 def make_environment(project_root: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project_root)]),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -361,6 +366,8 @@ def make_environment(project_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plural"] = plural
+    return env
 
 
 def render_markdown(project: Project, briefing_date: dt.date, template: str | None = None) -> RenderedMarkdown:
@@ -369,6 +376,7 @@ def render_markdown(project: Project, briefing_date: dt.date, template: str | No
     # Globals, not render context, so that imported macro files see the helpers too.
     env.globals.update(Helpers(project, briefing_date).context())
     raw = render_template(env, template or project.settings.template, {})
+    raw = re.sub(r"\n{3,}", "\n\n", raw).strip() + "\n"  # templates' loops leave runs of blank lines
     numbers: dict[str, int] = {}
 
     def number(m: re.Match[str]) -> str:

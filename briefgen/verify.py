@@ -10,8 +10,8 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from briefgen.diagnostics import Diagnostic, diagnostic
 from briefgen.loading import Project
@@ -53,8 +53,8 @@ def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         not (c == " " and ((j > 0 and out[j - 1] == "-") or (j + 1 < len(out) and out[j + 1] == "-")))
         for j, c in enumerate(out)
     ]
-    chars = [c for c, k in zip(out, keep) if k]
-    offs = [o for o, k in zip(offsets, keep) if k]
+    chars = [c for c, k in zip(out, keep, strict=True) if k]
+    offs = [o for o, k in zip(offsets, keep, strict=True) if k]
     return "".join(chars).rstrip(), offs
 
 
@@ -146,14 +146,20 @@ def _format_number(value: float) -> str:
 # --- the checks ----------------------------------------------------------------------------------
 
 
-def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | None = None) -> list[Diagnostic]:
-    """Every check on a loaded project; `cited` (fact ids the template cites) enables the coverage checks."""
+def verify_facts(project: Project) -> list[Diagnostic]:
+    """The checks of each fact on its own: quotes, numbers and dates against its sources."""
     texts = {sid: normalise(text) for sid, text in project.texts.items()}
     diags: list[Diagnostic] = []
     for fact in project.facts.values():
         diags += _check_quotes(project, fact, texts)
         diags += _check_numbers(project, fact)
         diags += _check_dates(project, fact)
+    return diags
+
+
+def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | None = None) -> list[Diagnostic]:
+    """Every check on a loaded project; `cited` (fact ids the template cites) enables the coverage checks."""
+    diags = verify_facts(project)
     diags += _check_topics(project, briefing_date)
     diags += _check_sources(project)
     if cited is not None:
@@ -173,6 +179,8 @@ def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | N
 
 def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterable[Diagnostic]:
     for i, citation in enumerate(fact.sources):
+        if citation.source not in texts:
+            continue  # an unknown source or an unreadable text, reported when loading
         where = project.where("fact", fact.id, "sources", i, "quote")
         quote = normalise(citation.quote)
         words = len(quote.split())
@@ -208,18 +216,32 @@ def closest_passage(quote: str, text: str, shown: str) -> str:
     match = fuzz.partial_ratio_alignment(needle, haystack)
     if match is None or match.score < 50:
         return "; nothing in the source comes close"
-    # Widen the match to whole words.
-    start, end = match.dest_start, match.dest_end
-    while start > 0 and not haystack[start - 1].isspace():
-        start -= 1
-    while end < len(haystack) and not haystack[end].isspace():
-        end += 1
+    start, end = _align_words(needle, haystack, match.dest_start, match.dest_end)
     passage_start = offsets[start]
-    passage_end = offsets[min(end, len(offsets)) - 1] + 1
+    passage_end = offsets[end - 1] + 1
     passage = " ".join(text[passage_start:passage_end].split())
     line = text.count("\n", 0, passage_start) + 1
     difference = _word_difference(needle, haystack[start:end])
     return f'; closest passage at {shown}:{line} ({match.score:.0f}% similar): "{passage}"{difference}'
+
+
+def _align_words(needle: str, haystack: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a character match to the whole words that line up with the quote's words."""
+    spans = [m.span() for m in re.finditer(r"\S+", haystack)]
+    first = next(i for i, (a, b) in enumerate(spans) if b > start)
+    last = max(i for i, (a, b) in enumerate(spans) if a < end)
+    quote_words = needle.split()
+    # Look a few words beyond the character match, then keep what the word diff lines up.
+    lo, hi = max(first - len(quote_words), 0), min(last + len(quote_words), len(spans) - 1)
+    window = [haystack[a:b] for a, b in spans[lo : hi + 1]]
+    blocks = [b for b in difflib.SequenceMatcher(None, quote_words, window, autojunk=False).get_matching_blocks() if b.size]
+    if not blocks:
+        return spans[first][0], spans[last][1]
+    head, tail = blocks[0], blocks[-1]
+    # Words the quote has before its first match (or after its last) stand against the source's words there.
+    begin = max(head.b - head.a, 0)
+    finish = min(tail.b + tail.size + (len(quote_words) - tail.a - tail.size), len(window)) - 1
+    return spans[lo + begin][0], spans[lo + finish][1]
 
 
 def _word_difference(quote: str, passage: str) -> str:
@@ -228,13 +250,12 @@ def _word_difference(quote: str, passage: str) -> str:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        context_a = a[max(i1 - 1, 0) : i2 + 1] if i1 > 0 or i2 < len(a) else a[i1:i2]
-        context_b = b[max(j1 - 1, 0) : j2 + 1] if j1 > 0 or j2 < len(b) else b[j1:j2]
-        if tag == "replace" or (i2 > i1 and j2 > j1):
-            return f"; quote has '{' '.join(a[max(i1 - 1, 0):i2])}', source has '{' '.join(b[max(j1 - 1, 0):j2])}'"
+        before = a[i1 - 1 : i1] if i1 else []
+        if tag == "replace":
+            return f"; quote has '{' '.join(before + a[i1:i2])}', source has '{' '.join(before + b[j1:j2])}'"
         if tag == "delete":
-            return f"; quote adds '{' '.join(a[i1:i2])}' (source: '{' '.join(context_b) or ' '.join(b[j1:j1 + 2])}')"
-        return f"; quote leaves out '{' '.join(b[j1:j2])}' (quote: '{' '.join(context_a)}')"
+            return f"; quote adds '{' '.join(a[i1:i2])}' after '{' '.join(before)}'" if before else f"; quote adds '{' '.join(a[i1:i2])}'"
+        return f"; quote leaves out '{' '.join(b[j1:j2])}'" + (f" after '{' '.join(before)}'" if before else "")
     return ""
 
 
@@ -277,7 +298,9 @@ def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
 
 
 def _check_dates(project: Project, fact: Fact) -> Iterable[Diagnostic]:
-    for i, citation in enumerate(fact.sources):
+    for citation in fact.sources:
+        if citation.source not in project.sources:
+            continue
         published = project.sources[citation.source].published
         if published is not None and fact.as_of.first > published.last:
             yield diagnostic(
