@@ -47,7 +47,7 @@ _CODES = [
     Code("BG102", "value-not-in-quote", "error", "A fact's `value` appears as a number in none of its quotes."),
     Code("BG103", "short-quote", "warning", "A quote shorter than `min_quote_words` proves little."),
     Code("BG104", "claim-number-unsupported", "warning", "A number in the claim appears in none of the quotes."),
-    Code("BG105", "as-of-after-publication", "error", "A fact's `as_of` is later than the publication of every source it cites."),
+    Code("BG105", "as-of-after-publication", "error", "A fact's `as_of` is later than the publication date of a source it cites."),
     # The fact base as a whole.
     Code("BG201", "topic-disagreement", "warning", "Facts in one topic give different values for overlapping periods, without a `note`."),
     Code("BG202", "stale-topic", "warning", "The latest fact of a topic is older than `stale_after_days` before the briefing date."),

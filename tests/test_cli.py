@@ -172,3 +172,12 @@ def test_not_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "(hint: run briefgen in a project folder, pass --project DIR, or start one with `briefgen init DIR`) "
         "[BG005 file-missing]"
     )
+
+
+def test_every_diagnostic_code_is_documented_in_the_readme() -> None:
+    from briefgen.diagnostics import CODES
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    for code in CODES.values():
+        assert f"| {code.code} | `{code.name}` | {code.level} | {code.summary} |" in readme, code.code
