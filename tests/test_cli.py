@@ -181,3 +181,15 @@ def test_every_diagnostic_code_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     for code in CODES.values():
         assert f"| {code.code} | `{code.name}` | {code.level} | {code.summary} |" in readme, code.code
+
+
+def test_check_and_markdown_builds_never_import_the_pdf_renderer(tiny: ProjectDir) -> None:
+    code = (
+        "import sys; from briefgen.cli import main\n"
+        "for args in (['check'], ['build', '--format', 'md,html', '-q']):\n"
+        "    try: main(args)\n"
+        "    except SystemExit as e: assert not e.code, e.code\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tiny.root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
