@@ -174,6 +174,7 @@ class Source(_Model):
     id: Id
     file: Text = Field(..., description="The archived text, relative to seeds/.")
     title: Text
+    short_title: Text | None = Field(None, description="Used in footnotes after the first full reference.")
     publisher: Text | None = Field(None, description="null where the text names none: never invent one.")
     url: Text | None = None
     published: PartialDate | None = None
@@ -221,6 +222,7 @@ class Fact(_Model):
     qualifier: Qualifier | None = None
     topic: Id | None = Field(None, description="Groups facts that measure the same thing.")
     as_of: PartialDate = Field(..., description="The date the information refers to, not the publication date.")
+    date_inferred: bool = Field(False, description="true when `as_of` is worked out rather than stated; say how in `note`.")
     kind: Literal["fact", "assessment"] = "fact"
     confidence: Confidence | None = None
     sources: list[Citation] = Field(..., min_length=1)

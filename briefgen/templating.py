@@ -123,6 +123,13 @@ class SourceView:
         """Publisher, “title”, date and URL, in source-reference style."""
         return source_reference(self._source)
 
+    @property
+    def name(self) -> Md:
+        """Publisher and “title” (and the URL, when known), without the date."""
+        publisher = escape_md(self.publisher) if self.publisher else "Publisher not stated"
+        url = f", <{self.url}>" if self.url else ""
+        return Md(f"{publisher}, “{escape_md(self.title)}”{url}")
+
 
 class FactView:
     """A fact as templates see it. Its claim is reachable only through claim(), which adds the footnote."""
@@ -133,6 +140,7 @@ class FactView:
         self.category = fact.category
         self.topic = fact.topic
         self.as_of = fact.as_of
+        self.date_inferred = fact.date_inferred
         self.value = fact.value
         self.unit = fact.unit
         self.qualifier = fact.qualifier
@@ -144,7 +152,8 @@ class FactView:
 
     @property
     def date(self) -> str:
-        return self.as_of.display()
+        """The `as_of` date as a reader writes it, marked when it is inferred."""
+        return self.as_of.display() + (" (inferred)" if self.date_inferred else "")
 
     @property
     def single_source(self) -> bool:
@@ -168,6 +177,7 @@ class TopicView:
 
 
 def source_reference(source: Source) -> Md:
+    """The full reference: publisher, “title”, date (saying when it is inferred), URL."""
     publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"
     parts = [publisher, f"“{escape_md(source.title)}”"]
     if source.published is not None:
@@ -179,11 +189,46 @@ def source_reference(source: Source) -> Md:
     return Md(", ".join(parts))
 
 
-def footnote_text(fact: Fact, sources: dict[str, Source]) -> Md:
-    """One footnote for a fact: each source's reference and quoted words, separated by semicolons."""
+def short_reference(source: Source) -> Md:
+    """The shortened reference used once a note has given the full one: publisher, “short title”, date."""
+    publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"
+    date = source.published.display() if source.published is not None else "date not stated"
+    return Md(f"{publisher}, “{escape_md(short_title(source))}”, {date}")
+
+
+def short_title(source: Source, words: int = 5) -> str:
+    """The source's short title, or its first few words."""
+    if source.short_title:
+        return source.short_title
+    parts = source.title.split()
+    return source.title if len(parts) <= words + 1 else " ".join(parts[:words]).rstrip(",;:") + "…"
+
+
+_STRAIGHT_DOUBLE = re.compile(r'(^|[\s(\[—–-])"|"')
+
+
+def nest_quotes(quote: str) -> str:
+    """Double quotation marks inside a quotation become single ones, as print style has it."""
+    quote = quote.replace("“", "‘").replace("”", "’")
+    return _STRAIGHT_DOUBLE.sub(lambda m: f"{m.group(1)}‘" if m.group(1) is not None else "’", quote)
+
+
+def footnote_text(fact: Fact, sources: dict[str, Source], referenced: set[str] | None = None) -> Md:
+    """One footnote for a fact: each source's reference and quoted words, separated by semicolons.
+
+    Sources in `referenced` already had a full reference in an earlier note and get the short form, as in
+    print; the note adds the sources it references in full to the set.
+    """
     notes = []
     for citation in fact.sources:
-        note = f"{source_reference(sources[citation.source])}: “{escape_md(citation.quote)}”"
+        source = sources[citation.source]
+        if referenced is None or source.id not in referenced:
+            reference = source_reference(source)
+            if referenced is not None:
+                referenced.add(source.id)
+        else:
+            reference = short_reference(source)
+        note = f"{reference}: “{escape_md(nest_quotes(citation.quote))}”"
         if citation.attribution:
             note += f" (citing {escape_md(citation.attribution)})"
         notes.append(note)
@@ -384,7 +429,12 @@ def render_markdown(project: Project, briefing_date: dt.date, template: str | No
         return f"[^{n}]"
 
     body = _CALL.sub(number, raw)
-    notes = "\n".join(f"[^{n}]: {footnote_text(project.facts[fid], project.sources)}" for fid, n in numbers.items())
+    # Calls side by side read as one number ("1617"): separate them with a raised comma.
+    body = re.sub(r"(\[\^\d+\])(?=\[\^\d+\])", r"\1<sup>,</sup>", body)
+    referenced: set[str] = set()
+    notes = "\n".join(
+        f"[^{n}]: {footnote_text(project.facts[fid], project.sources, referenced)}" for fid, n in numbers.items()
+    )
     return RenderedMarkdown(body=body, notes=notes + "\n" if notes else "", cited=list(numbers))
 
 

@@ -116,6 +116,24 @@ def numbers_in(text: str) -> list[Number]:
     return found
 
 
+_UNITS_WORDS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {w: i + 1 for i, w in enumerate(_UNITS_WORDS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS_WORDS)}
+_WORD_NUMBER = re.compile(
+    rf"\b({'|'.join(_TENS_WORDS)})(?:-({'|'.join(_UNITS_WORDS[:9])}))?\b|\b({'|'.join(_UNITS_WORDS)})\b", re.IGNORECASE
+)
+
+
+def word_numbers_in(text: str) -> list[Number]:
+    """Numbers written as words, one to ninety-nine: 'nine civilians', 'twenty-five'."""
+    found = []
+    for m in _WORD_NUMBER.finditer(text):
+        tens, unit, single = (g.lower() if g else None for g in m.groups())
+        value = _WORD_VALUES[single] if single else _WORD_VALUES[tens] + (_WORD_VALUES[unit] if unit else 0)
+        found.append(Number(m.group(0), (float(value),), None))
+    return found
+
+
 def _unit_matches(number: Number, unit: str | None) -> bool:
     """A number glued to a measurement unit ('240-millimeter') only counts for a fact in that unit."""
     if number.unit is None or unit is None:
@@ -125,7 +143,9 @@ def _unit_matches(number: Number, unit: str | None) -> bool:
 
 
 def value_in(value: float, unit: str | None, quote: str) -> bool:
-    return any(value in r.values and _unit_matches(r, unit) for n in numbers_in(quote) for r in n.readings())
+    """Whether a quote states the value: in digits ('3,000', '1.2 million') or in words ('nine')."""
+    candidates = [r for n in numbers_in(quote) for r in n.readings()] + word_numbers_in(quote)
+    return any(value in r.values and _unit_matches(r, unit) for r in candidates)
 
 
 def _claim_numbers(claim: str) -> list[Number]:

@@ -60,13 +60,12 @@ def test_pandoc_resolves_every_footnote(example: Path) -> None:
     markdown = (example / "output" / "briefing.md").read_text()
     html = pypandoc.convert_text(markdown, "html", format="markdown")
     assert "[^" not in html
-    notes = dict(re.findall(r'<li id="(fn\d+)">(.*?)</li>', html, flags=re.S))
+    notes = re.findall(r'<li id="(fn\d+)">', html)
     refs = re.findall(r'href="#(fn\d+)"\s+class="footnote-ref"', html)
-    assert refs and all(ref in notes for ref in refs)
-    # pandoc writes a note for every reference; the distinct notes are the cited facts.
-    definitions, _ = footnotes(markdown)
-    distinct = {" ".join(re.sub(r"<a\s+href=\"#fnref\d+\".*", "", n, flags=re.S).split()) for n in notes.values()}
-    assert len(distinct) == len(definitions)
+    # pandoc writes one note per reference, so a fact cited twice has two identical notes.
+    references = re.findall(r"\[\^\d+\](?!:)", markdown)
+    assert len(refs) == len(notes) == len(references)
+    assert sorted(refs) == sorted(notes)
 
 
 def test_github_markdown_resolves_every_footnote(example: Path) -> None:
@@ -78,3 +77,19 @@ def test_github_markdown_resolves_every_footnote(example: Path) -> None:
     definitions, _ = footnotes(markdown)
     assert len(notes) == len(definitions)
     assert set(refs) == set(notes)
+
+
+def test_every_fact_is_cited_in_the_default_briefing() -> None:
+    outcome = pipeline.check(REPO)
+    assert outcome.project is not None and outcome.rendered is not None
+    uncited = sorted(set(outcome.project.facts) - set(outcome.rendered.cited))
+    assert uncited == [], f"facts missing from the briefing: {uncited}"
+
+
+def test_the_example_is_substantial() -> None:
+    outcome = pipeline.check(REPO)
+    assert outcome.project is not None
+    facts = outcome.project.facts.values()
+    assert len(outcome.project.facts) > 40
+    assert {f.category for f in facts} == {"troops", "equipment", "agreements", "drones", "context"}
+    assert all(len(s.title) > 10 for s in outcome.project.sources.values())

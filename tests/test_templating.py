@@ -83,11 +83,28 @@ def test_claim_cite_and_value_attach_numbered_footnotes(tiny: ProjectDir) -> Non
     assert ("[^1]:" + notes).splitlines() == [
         "[^1]: Example Wire, “Ministry says the unit grew”, 10 January 2025, <https://example.org/news/one>: "
         "“received about 220 pieces of 240-millimeter rocket artillery - the first such delivery”.",
-        "[^2]: Example Wire, “Ministry says the unit grew”, 10 January 2025, <https://example.org/news/one>: "
-        "“the unit now numbers \"about 3,000 soldiers\" after a winter of recruitment” (citing the ministry).",
+        # The source's second note gives the short reference; quotation marks inside a quote become single.
+        "[^2]: Example Wire, “Ministry says the unit grew”, 10 January 2025: "
+        "“the unit now numbers ‘about 3,000 soldiers’ after a winter of recruitment” (citing the ministry).",
         "[^3]: Publisher not stated, “Notes from the front”, January 2025 (date inferred): "
         "“Local sources this month put the unit's strength at 2,500 soldiers” (citing local sources).",
     ]
+
+
+def test_adjacent_calls_are_separated(tiny: ProjectDir) -> None:
+    out = render(tiny, 'Both.{{ cite("rocket-artillery", "convoys-north") }}{{ cite("unit-strength-local") }}\n')
+    assert out.splitlines()[0] == "Both.[^1]<sup>,</sup>[^2]<sup>,</sup>[^3]"
+
+
+def test_short_reference_uses_the_short_title(tiny: ProjectDir) -> None:
+    tiny.replace("seeds/sources.yaml", 'title: "Notes from the front"', 'title: "Notes from the front, written in the cold winter of the war"')
+    out = render(tiny, '{{ cite("unit-strength-local") }}{{ cite("convoys-north") }}\n')
+    notes = out.split("\n\n", 1)[1].splitlines()
+    assert notes[0].startswith("[^1]: Publisher not stated, “Notes from the front, written in the cold winter of the war”, January 2025 (date inferred): ")
+    assert notes[1].startswith("[^2]: Publisher not stated, “Notes from the front, written…”, January 2025: ")
+    tiny.replace("seeds/sources.yaml", '  publisher: null\n', '  short_title: Notes\n  publisher: null\n')
+    out = render(tiny, '{{ cite("unit-strength-local") }}{{ cite("convoys-north") }}\n')
+    assert out.split("\n\n", 1)[1].splitlines()[1].startswith("[^2]: Publisher not stated, “Notes”, January 2025: ")
 
 
 def test_footnotes_are_numbered_in_reading_order_even_when_captured_early(tiny: ProjectDir) -> None:

@@ -81,6 +81,8 @@ def test_quote_nothing_like_the_source(tiny: ProjectDir) -> None:
         (170, "millimetre", "170mm self-propelled guns", True),
         (400, None, "about 4,000 soldiers", False),
         (2500, None, "nearly 2,500 by November", True),
+        (9, "civilians", "injuring at least nine civilians", True),
+        (25, None, "twenty-five vehicles", True),
     ],
 )
 def test_value_must_appear_as_a_number_in_the_quote(value: float, unit: str | None, quote: str, expected: bool) -> None:
