@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: briefing test setup clean
+.PHONY: briefing test setup docs clean
 
 briefing: setup
 	$(BIN)/briefgen build
@@ -16,6 +16,11 @@ test: setup
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed
+
+# Pictures of the first two pages for the README (needs pdftoppm, from poppler-utils).
+docs: briefing
+	pdftoppm -png -r 70 -f 1 -l 1 -singlefile output/briefing.pdf docs/briefing-page-01
+	pdftoppm -png -r 70 -f 2 -l 2 -singlefile output/briefing.pdf docs/briefing-page-02
 
 $(VENV)/.installed: pyproject.toml scripts/install-system-packages.sh
 	sh scripts/install-system-packages.sh

@@ -30,9 +30,26 @@ def to_html(text: str, *, for_print: bool = False) -> str:
         "sane_lists",
         TocExtension(permalink=False),
     ]
+    extensions.append(_LeadIns())
     if for_print:
         extensions.append(_PrintFootnotes())
     return markdown.markdown(text, extensions=extensions, output_format="html")
+
+
+class _LeadIns(Extension):
+    """Marks a paragraph that introduces a table (class "lead-in"), so print keeps the two together."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_MarkLeadIns(md), "briefgen-lead-ins", 4)
+
+
+class _MarkLeadIns(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            children = list(parent)
+            for before, after in zip(children, children[1:]):
+                if before.tag == "p" and after.tag == "table" and before.get("class") is None:
+                    before.set("class", "lead-in")
 
 
 class _PrintFootnotes(Extension):
@@ -49,27 +66,32 @@ class _InlineFootnotes(Treeprocessor):
         notes = {li.get("id"): li for li in container.iter("li")}
         placed: set[str] = set()
         for parent in list(root.iter()):
-            for index, child in enumerate(list(parent)):
+            for child in list(parent):
                 link = child.find("a") if child.tag == "sup" else None
                 if link is None or link.get("class") != "footnote-ref":
                     continue
                 note_id = link.get("href", "").lstrip("#")
                 number = link.text or ""
                 if note_id in placed or note_id not in notes:
-                    replacement = etree.Element("a", {"class": "footnote-again", "href": f"#{note_id}"})
-                    replacement.text = number
+                    replacements = [etree.Element("a", {"class": "footnote-again", "href": f"#{note_id}"})]
+                    replacements[0].text = number
                 else:
                     placed.add(note_id)
-                    replacement = _note_span(notes[note_id], note_id, number)
-                replacement.tail = child.tail
+                    # The link target sits in the text at the first call, not on the floated note, whose
+                    # anchor WeasyPrint can lose when footnote-policy moves a line to the next page.
+                    anchor = etree.Element("a", {"class": "footnote-anchor", "id": note_id})
+                    replacements = [anchor, _note_span(notes[note_id], number)]
+                replacements[-1].tail = child.tail
+                index = list(parent).index(child)
                 parent.remove(child)
-                parent.insert(index, replacement)
+                for offset, element in enumerate(replacements):
+                    parent.insert(index + offset, element)
         _remove(root, container)
 
 
-def _note_span(li: etree.Element, note_id: str, number: str) -> etree.Element:
+def _note_span(li: etree.Element, number: str) -> etree.Element:
     """The note's inline content in one span: no block elements and no back-link, which break print layout."""
-    span = etree.Element("span", {"class": "footnote", "id": note_id, "data-n": number})
+    span = etree.Element("span", {"class": "footnote", "data-n": number})
     for block in li:
         for el in list(block):
             if el.get("class") == "footnote-backref":

@@ -30,7 +30,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Number = StrictInt | StrictFloat
 
-Qualifier = Literal["exact", "about", "at-least", "more-than", "up-to"]
+Qualifier = Literal["exact", "about", "nearly", "at-least", "more-than", "up-to"]
 Confidence = Literal["high", "moderate", "low"]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 
@@ -176,6 +176,9 @@ class Source(_Model):
     title: Text
     short_title: Text | None = Field(None, description="Used in footnotes after the first full reference.")
     publisher: Text | None = Field(None, description="null where the text names none: never invent one.")
+    original_source: Text | None = Field(
+        None, description="The outlet a rewritten text names as its source (e.g. 'Original Source: www.rferl.org')."
+    )
     url: Text | None = None
     published: PartialDate | None = None
     date_inferred: bool = Field(False, description="true when `published` is inferred, not stated; say how in `note`.")

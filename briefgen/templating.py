@@ -25,7 +25,14 @@ BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 _CALL_OPEN, _CALL_CLOSE = "\ue000", "\ue001"
 _CALL = re.compile(f"{_CALL_OPEN}([^{_CALL_CLOSE}]*){_CALL_CLOSE}")
 
-QUALIFIER_WORDS = {"exact": "", "about": "about", "at-least": "at least", "more-than": "more than", "up-to": "up to"}
+QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about",
+    "nearly": "nearly",
+    "at-least": "at least",
+    "more-than": "more than",
+    "up-to": "up to",
+}
 
 
 class Md(Markup):
@@ -126,9 +133,8 @@ class SourceView:
     @property
     def name(self) -> Md:
         """Publisher and “title” (and the URL, when known), without the date."""
-        publisher = escape_md(self.publisher) if self.publisher else "Publisher not stated"
         url = f", <{self.url}>" if self.url else ""
-        return Md(f"{publisher}, “{escape_md(self.title)}”{url}")
+        return Md(f"{publisher_phrase(self._source)}, “{escape_md(self.title)}”{url}")
 
 
 class FactView:
@@ -176,10 +182,18 @@ class TopicView:
         return sorted({f.value for f in self.facts if f.value is not None})
 
 
+def publisher_phrase(source: Source) -> Md:
+    """The publisher, or "Publisher not stated" (naming the original source of a rewritten text)."""
+    if source.publisher:
+        return escape_md(source.publisher)
+    if source.original_source:
+        return Md(f"Publisher not stated (original source: {escape_md(source.original_source)})")
+    return Md("Publisher not stated")
+
+
 def source_reference(source: Source) -> Md:
     """The full reference: publisher, “title”, date (saying when it is inferred), URL."""
-    publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"
-    parts = [publisher, f"“{escape_md(source.title)}”"]
+    parts = [publisher_phrase(source), f"“{escape_md(source.title)}”"]
     if source.published is not None:
         parts.append(source.published.display() + (" (date inferred)" if source.date_inferred else ""))
     else:
@@ -191,7 +205,7 @@ def source_reference(source: Source) -> Md:
 
 def short_reference(source: Source) -> Md:
     """The shortened reference used once a note has given the full one: publisher, “short title”, date."""
-    publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"
+    publisher = escape_md(source.publisher) if source.publisher else "Publisher not stated"  # origin is in the full one
     date = source.published.display() if source.published is not None else "date not stated"
     return Md(f"{publisher}, “{escape_md(short_title(source))}”, {date}")
 

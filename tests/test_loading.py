@@ -72,7 +72,7 @@ def test_all_problems_of_a_run_are_reported_together(tiny: ProjectDir) -> None:
     tiny.replace("seeds/sources.yaml", "  reliability: B\n", "  reliability: G\n")
     assert problems(tiny.root) == [
         "seeds/sources.yaml:7:16: error: field 'reliability' of source 'wire-one' must be one of A, B, C, D, E, F; got 'G' [BG023 bad-value]",
-        "facts/alpha.yaml:5:14: error: field 'qualifier' of fact 'unit-strength-official' must be one of exact, about, at-least, more-than, up-to; got 'approx' [BG023 bad-value]",
+        "facts/alpha.yaml:5:14: error: field 'qualifier' of fact 'unit-strength-official' must be one of exact, about, nearly, at-least, more-than, up-to; got 'approx' [BG023 bad-value]",
         "facts/alpha.yaml:19:10: error: field 'as_of' of fact 'unit-strength-local': '2025-13' is not a date: month 13 does not exist [BG024 bad-date]",
         "facts/beta.yaml:3:10: error: field 'value' of fact 'rocket-artillery' must be a number, got text ('lots') [BG022 wrong-type]",
     ]

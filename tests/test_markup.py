@@ -32,11 +32,11 @@ def test_print_html_moves_each_note_to_its_first_call() -> None:
     assert 'class="footnote"' in html
     assert "<ol>" not in html and "footnote-backref" not in html
     first = (
-        '<span class="footnote" data-n="1" id="fn:1">Example Wire, “Title”, 10 January 2025, '
+        '<a class="footnote-anchor" id="fn:1"></a><span class="footnote" data-n="1">Example Wire, “Title”, 10 January 2025, '
         '<a href="https://example.org/a">https://example.org/a</a>: “quoted words”.</span>'
     )
     assert f"First claim.{first} Second claim." in html
-    assert '<span class="footnote" data-n="2" id="fn:2">Publisher not stated, “Other”, 2025: “more words”.</span>' in html
+    assert '<a class="footnote-anchor" id="fn:2"></a><span class="footnote" data-n="2">Publisher not stated, “Other”, 2025: “more words”.</span>' in html
     # The second call of note 1 keeps its number and links to the note.
     assert '<td>Again the first.<a class="footnote-again" href="#fn:1">1</a></td>' in html
 
@@ -50,3 +50,9 @@ def test_print_notes_hold_no_block_elements_or_line_breaks() -> None:
 
 def test_markdown_without_notes_is_unchanged_for_print() -> None:
     assert to_html("Just text.", for_print=True) == to_html("Just text.") == "<p>Just text.</p>"
+
+
+def test_a_paragraph_introducing_a_table_is_kept_with_it() -> None:
+    html = to_html("Intro to the table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nAfter.")
+    assert html.startswith('<p class="lead-in">Intro to the table:</p>\n<table>')
+    assert "<p>After.</p>" in html
