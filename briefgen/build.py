@@ -17,7 +17,6 @@ from briefgen import __version__
 from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, load_project
-from briefgen.markup import to_html
 from briefgen.model import PartialDate
 from briefgen.templating import Md, RenderedMarkdown, make_environment, render_markdown, render_template, template_dirs
 from briefgen.verify import verify_facts, verify_project
@@ -98,6 +97,8 @@ def build(
     step(f"checked {len(project.facts)} facts against {len(project.sources)} sources")
 
     # 2. Assemble each requested format in memory.
+    from briefgen.markup import to_html  # Markdown is needed only from here on
+
     html_env = _html_environment(project.root)
     page = _page_context(project, when, html_env)
     files: dict[str, bytes] = {}

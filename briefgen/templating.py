@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -414,8 +415,20 @@ def template_dirs(project_root: Path) -> list[Path]:
     return [project_root / TEMPLATES_DIR, BUILTIN_TEMPLATES]
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder: compiling the briefing costs more than checking it."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "briefgen", "jinja")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None  # no writable cache: compile every time
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 def make_environment(project_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project_root)]),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,

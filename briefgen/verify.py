@@ -282,7 +282,7 @@ def _word_difference(quote: str, passage: str) -> str:
 def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
     quotes = [c.quote for c in fact.sources]
     if fact.value is not None and not any(value_in(fact.value, fact.unit, q) for q in quotes):
-        said = sorted({n.text for q in quotes for n in numbers_in(q)})
+        said = _numbers_said(quotes)
         glued = [
             r.text
             for q in quotes
@@ -293,7 +293,7 @@ def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
         if glued:
             detail = f"; the quote's {glued[0]!r} measures something else than {fact.unit}"
         elif said:
-            detail = f"; the quotes say {', '.join(said)}"
+            detail = f"; the quotes say {_and(said, 'and')}"
         else:
             detail = "; the quotes hold no number"
         yield diagnostic(
@@ -307,8 +307,8 @@ def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
         if not backed.intersection(number.values) and not (
             number.parts and all(backed.intersection(p.values) for p in number.parts)
         ):
-            said = sorted({n.text for q in quotes for n in numbers_in(q)})
-            detail = f"quotes say {' and '.join(said)}" if said else "the quotes hold no number"
+            said = _numbers_said(quotes)
+            detail = f"quotes say {_and(said, 'and')}" if said else "the quotes hold no number"
             yield diagnostic(
                 "BG104",
                 f"claim of fact '{fact.id}' says {number.text.strip()}; {detail}",
@@ -396,8 +396,14 @@ def _check_sources(project: Project) -> Iterable[Diagnostic]:
             )
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def _and(words: list[str], conjunction: str = "or") -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def _numbers_said(quotes: list[str]) -> list[str]:
+    """The numbers the quotes state, as written, in the order they appear."""
+    return list(dict.fromkeys(n.text for q in quotes for n in numbers_in(q)))
 
 
 def by_source(project: Project) -> dict[str, list[Fact]]:

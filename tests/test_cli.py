@@ -139,7 +139,7 @@ def test_check_json_lists_diagnostics(tiny: ProjectDir) -> None:
             "path": "facts/beta.yaml",
             "line": 3,
             "column": 10,
-            "message": "value 221 of fact 'rocket-artillery' is in none of its quotes; the quotes say 220, 240-millimeter",
+            "message": "value 221 of fact 'rocket-artillery' is in none of its quotes; the quotes say 220 and 240-millimeter",
             "hint": None,
             "fact_id": "rocket-artillery",
         }
