@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import click
 from briefgen import __version__
 from briefgen import build as pipeline
 from briefgen.diagnostics import Diagnostic, format_github, format_json, format_summary, format_text, sort_key, strict
-from briefgen.errors import BriefgenError
-from briefgen.loading import display_path
+from briefgen.errors import BriefgenError, CheckFailed
+from briefgen.loading import did_you_mean, display_path
 
 
 class _Group(click.Group):
@@ -136,3 +137,111 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
     if any(d.level == "error" for d in diagnostics):
         raise SystemExit(1)
 
+
+
+def _checked(project: Path) -> pipeline.Outcome:
+    """The project, checked and rendered; its errors end the command as they would end a build."""
+    outcome = pipeline.check(project)
+    if outcome.project is None or outcome.rendered is None or any(d.level == "error" for d in outcome.diagnostics):
+        raise CheckFailed(outcome.diagnostics)
+    return outcome
+
+
+_data_format = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+@main.command("sources")
+@_project_option
+@_data_format
+def sources_command(project: Path, output_format: str) -> None:
+    """List each source with the facts that rest on it."""
+    from briefgen.impact import source_uses
+    from briefgen.templating import plain_text, source_reference
+
+    outcome = _checked(project)
+    uses = source_uses(outcome.project)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "source": u.source.id,
+                        "reference": plain_text(source_reference(u.source)),
+                        "reliability": u.source.reliability,
+                        "facts": [f.id for f in u.facts],
+                        "sole_source_of": [f.id for f in u.sole],
+                    }
+                    for u in uses
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for use in uses:
+        click.echo(f"{use.source.id}  (reliability {use.source.reliability})")
+        click.echo(f"  {plain_text(source_reference(use.source))}")
+        click.echo(f"  {_count(use.facts, 'fact')}, {len(use.sole)} resting on this source alone:")
+        width = max((len(f.id) for f in use.facts), default=0)
+        for fact in use.facts:
+            others = [sid for sid in dict.fromkeys(c.source for c in fact.sources) if sid != use.source.id]
+            click.echo(f"    {fact.id:<{width}}  {'also ' + ', '.join(others) if others else 'only this source'}")
+        click.echo()
+
+
+@main.command("impact")
+@click.argument("source_id")
+@_project_option
+@_data_format
+def impact_command(source_id: str, project: Path, output_format: str) -> None:
+    """Show what discrediting SOURCE_ID would take out of the briefing.
+
+    Lists every fact that cites the source, which of them would be left with no source at all, and the
+    briefing sections that cite them.
+    """
+    from briefgen.impact import impact
+    from briefgen.templating import plain_text, source_reference
+
+    outcome = _checked(project)
+    if source_id not in outcome.project.sources:
+        raise click.BadParameter(
+            f"no source '{source_id}'{did_you_mean(source_id, outcome.project.sources)}", param_hint="SOURCE_ID"
+        )
+    found = impact(outcome.project, outcome.rendered, source_id)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "source": source_id,
+                    "facts": [f.id for f in found.facts],
+                    "left_without_source": [f.id for f in found.orphaned],
+                    "still_backed_by": {fid: others for fid, others in found.others.items() if others},
+                    "sections": found.sections,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    click.echo(f"If {source_id} were discredited:")
+    click.echo(f"  {plain_text(source_reference(found.source))}")
+    click.echo()
+    orphaned = found.orphaned
+    backed = [f for f in found.facts if found.others[f.id]]
+    click.echo(f"{_count(found.facts, 'fact')} cite it; {len(orphaned)} would be left with no source:")
+    for fact in orphaned:
+        click.echo(f"  {fact.id} ({fact.category})")
+    if backed:
+        click.echo(f"{len(backed)} would still rest on other sources:")
+        for fact in backed:
+            click.echo(f"  {fact.id} ({fact.category}): {', '.join(found.others[fact.id])}")
+    click.echo()
+    click.echo("Briefing sections that cite these facts:")
+    for section, facts in found.sections.items():
+        click.echo(f"  {section}: {', '.join(facts)}")
+
+
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

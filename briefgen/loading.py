@@ -208,7 +208,9 @@ def _mark(node: yaml.Node) -> Mark:
 def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDocument, budget: _Budget) -> Any:
     budget.left -= 1
     if budget.left < 0:
-        line, column = _mark(node)
+        # An aliased node keeps the position of its anchor; point instead at the field being expanded.
+        field = next((keypath[:n] for n in (2, 1) if keypath[:n] in doc.keys), None)
+        line, column = doc.keys[field] if field else _mark(node)
         raise YamlProblem(
             diagnostic(
                 "BG004",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import sys
@@ -66,6 +67,11 @@ def escape_md(value: object) -> Md:
         return m.group(3) + "\\" + m.group(4)
 
     return Md(_LEADING.sub(lead, text, count=1))
+
+
+def plain_text(markdown: str) -> str:
+    """Undo escape_md, for text shown outside Markdown (terminal output)."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
 
 
 def _finalize(value: Any) -> Markup:
@@ -409,6 +415,25 @@ class RenderedMarkdown:
     def document(self) -> str:
         return f"{self.body.rstrip()}\n\n{self.notes}" if self.notes else self.body
 
+    def sections(self) -> dict[str, list[str]]:
+        """Section headings ("Troops › Deployment") in reading order, each with the facts it cites."""
+        fact_of = {str(n): fid for n, fid in enumerate(self.cited, start=1)}
+        headings: list[tuple[int, str]] = []
+        found: dict[str, list[str]] = {}
+        for line in self.body.splitlines():
+            heading = re.match(r"(#{1,6})\s+(.*?)\s*#*$", line)
+            if heading:
+                level = len(heading.group(1))
+                title = html.unescape(re.sub(r"\\(.)", r"\1", heading.group(2)))
+                headings = [h for h in headings if h[0] < level] + [(level, title)]
+                continue
+            where = " › ".join(title for _, title in headings) or "(before the first heading)"
+            for number in re.findall(r"\[\^(\d+)\]", line):
+                cited = found.setdefault(where, [])
+                if fact_of[number] not in cited:
+                    cited.append(fact_of[number])
+        return found
+
 
 def template_dirs(project_root: Path) -> list[Path]:
     """Where templates are looked up: the project's templates/ first, then briefgen's built-in defaults."""
@@ -478,7 +503,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         missing = exc.name if isinstance(exc.name, str) else ", ".join(map(str, exc.name))
         if where is None:
             raise BriefgenError(
-                f"template '{missing}' not found in {', '.join(display_path(p) for p in template_dirs(_root(env)))}",
+                f"template '{missing}' not found in templates/ or in briefgen's built-in templates",
+                path=display_path(_root(env) / TEMPLATES_DIR / missing),
                 code="BG304",
             ) from None
         raise BriefgenError(f"included template '{missing}' not found", *where, code="BG304") from None

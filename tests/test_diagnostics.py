@@ -1,0 +1,208 @@
+"""Every diagnostic code, produced by a small defect in the tiny project: its exact text line, its location,
+and its JSON form (for `check`) or its text on stderr (for problems only a build meets)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from briefgen.diagnostics import CODES, Diagnostic, format_github, format_text
+from conftest import ProjectDir, run
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    setup: Callable[[ProjectDir], None]
+    line: str  # the exact text form
+    command: tuple[str, ...] = ("check",)
+
+
+def replace(path: str, old: str, new: str) -> Callable[[ProjectDir], None]:
+    return lambda p: p.replace(path, old, new)
+
+
+def write(path: str, text: str) -> Callable[[ProjectDir], None]:
+    return lambda p: p.write(path, text)
+
+
+def both(*steps: Callable[[ProjectDir], None]) -> Callable[[ProjectDir], None]:
+    def run_all(p: ProjectDir) -> None:
+        for step in steps:
+            step(p)
+
+    return run_all
+
+
+def add_spare_source(p: ProjectDir) -> None:
+    p.write("seeds/spare.txt", "An article nobody has used yet.\n")
+    p.write(
+        "seeds/sources.yaml",
+        p.read("seeds/sources.yaml")
+        + "\n- id: spare\n  file: spare.txt\n  title: Spare\n  publisher: null\n  url: null\n  published: 2025\n  reliability: F\n",
+    )
+
+
+BOMB = "- id: bomb\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"  {n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+CASES = [
+    Case("BG001", replace("facts/alpha.yaml", "  value: 3000\n", "  value: [3000\n"),
+         "facts/alpha.yaml:4:7: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow "
+         "sequence that starts at line 3 (hint: check the indentation and quoting around here) [BG001 yaml-syntax]"),
+    Case("BG002", replace("facts/alpha.yaml", "  value: 3000\n", "  value: 3000\n  value: 4000\n"),
+         "facts/alpha.yaml:4:3: error: duplicate key 'value' (first at line 3); YAML would silently keep only the "
+         "last [BG002 duplicate-key]"),
+    Case("BG003", replace("facts/beta.yaml", "  kind: fact\n", "  kind: !!python/object/apply:os.system ['id']\n"),
+         "facts/beta.yaml:14:9: error: the YAML tag !!python/object/apply:os.system is not allowed in a fact base "
+         "[BG003 unsupported-yaml]"),
+    Case("BG004", write("facts/beta.yaml", BOMB),
+         "facts/beta.yaml:6:3: error: YAML aliases expand to far more nodes than the file holds (an alias bomb?) "
+         "(hint: write the data out instead of nesting anchors) [BG004 yaml-too-large]"),
+    Case("BG005", lambda p: (p.root / "seeds" / "blog-two.txt").unlink(),
+         "seeds/sources.yaml:11:9: error: seeds/blog-two.txt does not exist [BG005 file-missing]"),
+    Case("BG006", both(replace("briefgen.yaml", "stale_after_days: 365\n", "stale_after_days: 365\nmax_input_bytes: 2000\n"),
+                       write("facts/beta.yaml", "# padding\n" * 300)),
+         "facts/beta.yaml: error: facts/beta.yaml is 3,000 bytes, more than the limit of 2,000 "
+         "(hint: raise max_input_bytes in briefgen.yaml if the file is genuine) [BG006 file-too-large]"),
+    Case("BG007", lambda p: (p.root / "seeds" / "blog-two.txt").write_bytes(b"Notes\ncaf\xe9\n"),
+         "seeds/sources.yaml:11:9: error: seeds/blog-two.txt is not UTF-8: byte 0xe9 at offset 9 cannot be decoded "
+         "(hint: save the file as UTF-8) [BG007 file-not-text]"),
+    Case("BG008", write("facts/beta.yaml", ""),
+         "facts/beta.yaml: error: facts/beta.yaml is empty [BG008 file-empty]"),
+    Case("BG010", write("facts/beta.yaml", "id: convoys-north\n"),
+         "facts/beta.yaml:1:1: error: facts/beta.yaml must be a list of facts, got a mapping "
+         "(hint: start each item with '- ') [BG010 wrong-shape]"),
+    Case("BG020", replace("facts/beta.yaml", "  kind: fact\n", "  knid: fact\n"),
+         "facts/beta.yaml:14:3: error: unknown field 'knid' in fact 'convoys-north'; did you mean 'kind'? "
+         "[BG020 unknown-field]"),
+    Case("BG021", replace("facts/beta.yaml", "  claim: Convoys were seen moving north every night for a week.\n", ""),
+         "facts/beta.yaml:11:3: error: fact 'convoys-north' is missing the required field 'claim' [BG021 missing-field]"),
+    Case("BG022", replace("facts/beta.yaml", "  value: 220\n", "  value: lots\n"),
+         "facts/beta.yaml:3:10: error: field 'value' of fact 'rocket-artillery' must be a number, got text ('lots') "
+         "[BG022 wrong-type]"),
+    Case("BG023", replace("facts/beta.yaml", "  qualifier: about\n", "  qualifier: roughly\n"),
+         "facts/beta.yaml:5:14: error: field 'qualifier' of fact 'rocket-artillery' must be one of exact, about, nearly, "
+         "at-least, more-than, up-to; got 'roughly' [BG023 bad-value]"),
+    Case("BG024", replace("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: 2025-02-30\n  kind"),
+         "facts/beta.yaml:13:10: error: field 'as_of' of fact 'convoys-north': '2025-02-30' is not a date: day 30 does "
+         "not exist in that month [BG024 bad-date]"),
+    Case("BG025", replace("briefgen.yaml", "version: 1\n", "version: 2\n"),
+         "briefgen.yaml:1:10: error: briefgen.yaml has format version 2; this briefgen reads version 1 "
+         "(hint: upgrade briefgen) [BG025 unsupported-version]"),
+    Case("BG030", replace("facts/beta.yaml", "- id: convoys-north", "- id: rocket-artillery"),
+         "facts/beta.yaml:11:7: error: duplicate fact id 'rocket-artillery' (also at facts/beta.yaml:1) [BG030 duplicate-id]"),
+    Case("BG031", replace("facts/beta.yaml", "    - source: blog-two", "    - source: blog-2"),
+         "facts/beta.yaml:16:15: error: fact 'convoys-north' cites unknown source 'blog-2'; did you mean 'blog-two'? "
+         "(hint: register it in seeds/sources.yaml) [BG031 unknown-source]"),
+    Case("BG032", replace("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  category: gamma\n"),
+         "facts/beta.yaml:15:13: error: fact 'convoys-north' has unknown category 'gamma' "
+         "(hint: categories in briefgen.yaml: alpha, beta) [BG032 unknown-category]"),
+    Case("BG101", replace("facts/beta.yaml", "saw convoys moving north", "saw convoys driving north"),
+         "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); "
+         'closest passage at seeds/blog-two.txt:3 (96% similar): "The writer saw convoys moving north every night for a '
+         "week.\"; quote has 'convoys driving', source has 'convoys moving' [BG101 quote-not-found]"),
+    Case("BG102", replace("facts/beta.yaml", "  value: 220\n", "  value: 240\n"),
+         "facts/beta.yaml:3:10: error: value 240 of fact 'rocket-artillery' is in none of its quotes; the quote's "
+         "'240-millimeter' measures something else than pieces [BG102 value-not-in-quote]"),
+    Case("BG103", replace("facts/beta.yaml", '"The writer saw convoys moving north every night for a week."', '"convoys moving north"'),
+         "facts/beta.yaml:17:14: warning: quote of fact 'convoys-north' has 3 words; fewer than 4 prove little "
+         "(hint: quote the whole phrase that supports the claim) [BG103 short-quote]"),
+    Case("BG104", replace("facts/beta.yaml", "Convoys were seen", "Forty convoys, 4,000 trucks, were seen"),
+         "facts/beta.yaml:12:10: warning: claim of fact 'convoys-north' says 4,000; the quotes hold no number "
+         "[BG104 claim-number-unsupported]"),
+    Case("BG105", replace("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: 2025-03\n  kind"),
+         "facts/beta.yaml:13:10: error: fact 'convoys-north' is as of 2025-03, after source 'blog-two' was published "
+         "(2025-01) (hint: as_of is the date the information refers to, which a source cannot report before it happens) "
+         "[BG105 as-of-after-publication]"),
+    Case("BG201", replace("facts/alpha.yaml", "  note: Lower than the ministry's figure; see the ministry's note.\n", ""),
+         "facts/alpha.yaml:16:10: warning: fact 'unit-strength-local' (2,500, as of 2025-01) disagrees with "
+         "'unit-strength-official' (3,000, as of 2025-01) in topic 'unit-strength' "
+         "(hint: add a note saying why the figures differ) [BG201 topic-disagreement]"),
+    Case("BG202", lambda p: None,
+         "facts/alpha.yaml:7:10: warning: the latest fact of topic 'unit-strength' ('unit-strength-official', as of "
+         "2025-01) is more than 365 days older than the briefing date 2026-06-01 "
+         "(hint: look for newer reporting, or raise stale_after_days) [BG202 stale-topic]",
+         ("check", "--date", "2026-06-01")),
+    Case("BG203", write("templates/briefing.md.j2", '{{ claim("unit-strength-official") }} {{ claim("unit-strength-local") }} {{ claim("rocket-artillery") }}\n'),
+         "facts/beta.yaml:11:7: warning: fact 'convoys-north' is never cited by the briefing template "
+         "(hint: cite it with claim(), value() or cite(), or remove it) [BG203 uncited-fact]"),
+    Case("BG204", add_spare_source,
+         "seeds/sources.yaml:20:7: warning: source 'spare' is cited by no fact [BG204 unused-source]"),
+    Case("BG205", replace("seeds/sources.yaml", "  url: null\n", ""),
+         "seeds/sources.yaml:10:7: warning: source 'blog-two' does not give its url "
+         "(hint: add them, or write null where the article states none) [BG205 weak-source-reference]"),
+    Case("BG301", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') \n"),
+         "templates/briefing.md.j2:3: error: template syntax error: unexpected end of template, expected 'end of print "
+         "statement'. [BG301 template-syntax]"),
+    Case("BG302", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoy-north') }}\n"),
+         "templates/briefing.md.j2:3: error: unknown fact id 'convoy-north'; did you mean 'convoys-north'? "
+         "[BG302 unknown-fact-id]"),
+    Case("BG303", write("templates/briefing.md.j2", "## Findings\n\n{{ finding }}\n"),
+         "templates/briefing.md.j2:3: error: undefined: 'finding' is undefined [BG303 undefined-variable]"),
+    Case("BG304", replace("briefgen.yaml", "title: Tiny briefing\n", "title: Tiny briefing\ntemplate: weekly.md.j2\n"),
+         "templates/weekly.md.j2: error: template 'weekly.md.j2' not found in templates/ or in briefgen's built-in "
+         "templates [BG304 template-not-found]"),
+    Case("BG305", write("templates/briefing.md.j2", "## Findings\n\n{{ fact('convoys-north').claim }}\n"),
+         "templates/briefing.md.j2:3: error: fact 'convoys-north': print its claim with claim(...) so it carries its "
+         "footnote [BG305 template-error]"),
+    Case("BG401", lambda p: p.write("blocked", "a file where a folder should be"),
+         "blocked/out: error: cannot write to the output folder blocked/out: Not a directory "
+         "(hint: choose another folder with --output) [BG401 output-not-writable]",
+         ("build", "--quiet", "--output", "blocked/out")),
+    Case("BG402", write("templates/briefing.css", '@import url("https://example.org/track.css");\n'),
+         "briefgen: error: the briefing refers to 'https://example.org/track.css', which is not a file inside the "
+         "project; nothing was fetched (hint: templates and stylesheets may use only files inside the project and "
+         "data: URLs) [BG402 blocked-resource]",
+         ("build", "--quiet", "--format", "pdf")),
+    Case("BG900", lambda p: None,
+         "briefgen: error: SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds [BG900 usage]",
+         ("build", "--quiet")),
+]
+
+
+def test_every_code_has_a_case() -> None:
+    assert sorted(c.code for c in CASES) == sorted(CODES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
+def test_diagnostic(tiny: ProjectDir, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case.code == "BG900":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+        tiny.replace("briefgen.yaml", "date: 2025-01-20\n", "")
+    case.setup(tiny)
+    result = run(*case.command)
+    if case.command[0] == "check":
+        assert case.line in result.stdout.splitlines(), result.stdout
+        assert result.exit_code == (1 if " error: " in case.line else 0)
+        # The JSON form carries the same facts: rebuilt into a diagnostic, it prints the same line.
+        doc = json.loads(run(*case.command, "--format", "json").stdout)
+        found = [Diagnostic(**{k: v for k, v in d.items() if k != "name"}) for d in doc["diagnostics"] if d["code"] == case.code]
+        assert case.line in [format_text(d) for d in found]
+        assert all(d["name"] == CODES[case.code].name for d in doc["diagnostics"] if d["code"] == case.code)
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [case.line]
+
+
+def test_github_annotations_are_valid_workflow_commands(tiny: ProjectDir) -> None:
+    tiny.replace("facts/beta.yaml", "saw convoys moving north", "saw convoys driving north")
+    tiny.replace("facts/beta.yaml", '"The writer saw', '"The writer, 100%, saw')
+    result = run("check", "--format", "github")
+    assert result.exit_code == 1
+    (line,) = result.stdout.splitlines()
+    # ::error file=…,line=…,col=…,title=…::message — properties escape % , : and newlines; data escapes %.
+    prefix, message = line.split("::", 2)[1:]
+    assert prefix == "error file=facts/beta.yaml,line=17,col=14,title=BG101 quote-not-found"
+    assert "\n" not in message and "%25" in message and "100%," not in message
+
+
+def test_github_escaping() -> None:
+    d = Diagnostic("BG101", "warning", "50% done,\nnext: line", path="a,b:c.yaml", line=3, column=1)
+    assert format_github(d) == (
+        "::warning file=a%2Cb%3Ac.yaml,line=3,col=1,title=BG101 quote-not-found::50%25 done,%0Anext: line"
+    )
