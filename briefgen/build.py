@@ -16,7 +16,7 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
-from briefgen.loading import Project, display_path, load_project
+from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import PartialDate
 from briefgen.templating import Md, RenderedMarkdown, make_environment, render_markdown, render_template, template_dirs
 from briefgen.verify import verify_facts, verify_project
@@ -57,6 +57,11 @@ def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> 
 
 def check(root: Path, date: dt.date | None = None) -> Outcome:
     """Load the project, verify every fact against its sources, and render the template to see what it cites."""
+    with gc_paused():
+        return _check(root, date)
+
+
+def _check(root: Path, date: dt.date | None) -> Outcome:
     project, diags = load_project(root)
     if project is None:
         return Outcome(None, diags)

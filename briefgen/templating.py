@@ -48,6 +48,7 @@ class Md(Markup):
 _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;", "^": "&#94;", "$": "&#36;", _CALL_OPEN: "&#xe000;", _CALL_CLOSE: "&#xe001;"}
 _ENTITY_CHARS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+_SPECIAL = re.compile("[" + re.escape("\\`*_{}[]|" + "".join(_ENTITIES)) + "]")
 _LEADING = re.compile(r"^(?:([#>+-])|(=)|(\d+)([.)]))")
 
 
@@ -56,8 +57,9 @@ def escape_md(value: object) -> Md:
     if hasattr(value, "__html__"):
         return Md(value)
     text = " ".join(str(value).split())
-    text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
-    text = _BACKSLASHED.sub(r"\\\1", text)
+    if _SPECIAL.search(text):
+        text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
+        text = _BACKSLASHED.sub(r"\\\1", text)
 
     def lead(m: re.Match[str]) -> str:
         if m.group(1):
@@ -268,6 +270,13 @@ class Helpers:
         self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
         self.views = {fid: FactView(f, project, self.source_views) for fid, f in project.facts.items()}
         self.topic_groups = topics(project)
+        # Indexes, so that templates looping over categories and topics stay linear in the number of facts.
+        self.by_category: dict[str, list[FactView]] = {name: [] for name in project.settings.categories}
+        self.by_category_topic: dict[tuple[str, str], list[FactView]] = {}
+        for view in sorted(self.views.values(), key=lambda v: (v.as_of.sort_key, v.id)):
+            self.by_category.setdefault(view.category, []).append(view)
+            if view.topic:
+                self.by_category_topic.setdefault((view.category, view.topic), []).append(view)
 
     # Looking facts up.
 
@@ -285,10 +294,23 @@ class Helpers:
 
     def facts_in(self, category: str, topic: str | None = None) -> list[FactView]:
         """A category's facts (optionally of one topic) in date order."""
+        self._check_category(category)
+        if topic is None:
+            return list(self.by_category[category])
+        return list(self.by_category_topic.get((category, topic), []))
+
+    def topics_in(self, category: str) -> dict[str, str]:
+        """The topics of a category's facts that give figures, in date order, each with its label."""
+        self._check_category(category)
+        found: dict[str, str] = {}
+        for view in self.by_category[category]:
+            if view.topic and view.value is not None and view.topic not in found:
+                found[view.topic] = self.topic_label(view.topic)
+        return found
+
+    def _check_category(self, category: str) -> None:
         if category not in self.project.settings.categories:
             raise TemplateProblem(f"unknown category '{category}'{did_you_mean(category, self.project.settings.categories)}")
-        found = [v for v in self.views.values() if v.category == category and (topic is None or v.topic == topic)]
-        return sorted(found, key=lambda v: (v.as_of.sort_key, v.id))
 
     def series(self, topic: str) -> list[FactView]:
         """The facts of a topic in date order."""
@@ -385,6 +407,7 @@ class Helpers:
             "fact": self.fact,
             "facts": self.facts,
             "facts_in": self.facts_in,
+            "topics_in": self.topics_in,
             "series": self.series,
             "latest": self.latest,
             "timeline": self.timeline,

@@ -144,8 +144,12 @@ def _unit_matches(number: Number, unit: str | None) -> bool:
 
 def value_in(value: float, unit: str | None, quote: str) -> bool:
     """Whether a quote states the value: in digits ('3,000', '1.2 million') or in words ('nine')."""
-    candidates = [r for n in numbers_in(quote) for r in n.readings()] + word_numbers_in(quote)
-    return any(value in r.values and _unit_matches(r, unit) for r in candidates)
+    readings = [r for n in numbers_in(quote) for r in n.readings()]
+    return _states(value, unit, readings) or _states(value, unit, word_numbers_in(quote))
+
+
+def _states(value: float, unit: str | None, numbers: list[Number]) -> bool:
+    return any(value in n.values and _unit_matches(n, unit) for n in numbers)
 
 
 def _claim_numbers(claim: str) -> list[Number]:
@@ -281,15 +285,14 @@ def _word_difference(quote: str, passage: str) -> str:
 
 def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
     quotes = [c.quote for c in fact.sources]
-    if fact.value is not None and not any(value_in(fact.value, fact.unit, q) for q in quotes):
+    readings = [r for q in quotes for n in numbers_in(q) for r in n.readings()]
+    if (
+        fact.value is not None
+        and not _states(fact.value, fact.unit, readings)
+        and not _states(fact.value, fact.unit, [w for q in quotes for w in word_numbers_in(q)])
+    ):
         said = _numbers_said(quotes)
-        glued = [
-            r.text
-            for q in quotes
-            for n in numbers_in(q)
-            for r in n.readings()
-            if fact.value in r.values and not _unit_matches(r, fact.unit)
-        ]
+        glued = [r.text for r in readings if fact.value in r.values and not _unit_matches(r, fact.unit)]
         if glued:
             detail = f"; the quote's {glued[0]!r} measures something else than {fact.unit}"
         elif said:
@@ -302,7 +305,7 @@ def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
             fact_id=fact.id,
             **project.where("fact", fact.id, "value"),
         )
-    backed = {v for q in quotes for n in numbers_in(q) for r in n.readings() for v in r.values}
+    backed = {v for r in readings for v in r.values}
     for number in _claim_numbers(fact.claim):
         if not backed.intersection(number.values) and not (
             number.parts and all(backed.intersection(p.values) for p in number.parts)
