@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from briefgen import __version__
+from briefgen import __version__, stamp
 from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
@@ -87,6 +87,7 @@ def build(
 ) -> Outcome:
     """Build the briefing. Writes nothing unless every stage succeeds, so the last good briefing survives."""
     started = time.perf_counter()
+    inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None)
 
     def step(message: str) -> None:
         progress(f"{message} ({time.perf_counter() - started:.2f} s)")
@@ -126,9 +127,10 @@ def build(
         )
         step(f"rendered PDF, {outcome.pages} pages")
 
-    # 3. Write every file atomically.
+    # 3. Write every file atomically, then the stamp that lets the next build skip unchanged inputs.
     for name, data in files.items():
         outcome.written.append(write_atomically(out_dir / name, data))
+    write_atomically(out_dir / stamp.STAMP, stamp.record(out_dir, inputs, files))
     return outcome
 
 

@@ -11,10 +11,20 @@ from typing import Any
 import click
 
 from briefgen import __version__
-from briefgen import build as pipeline
-from briefgen.diagnostics import Diagnostic, format_github, format_json, format_summary, format_text, sort_key, strict
+from briefgen.diagnostics import (
+    Diagnostic,
+    did_you_mean,
+    display_path,
+    format_github,
+    format_json,
+    format_summary,
+    format_text,
+    sort_key,
+    strict,
+)
 from briefgen.errors import BriefgenError, CheckFailed
-from briefgen.loading import did_you_mean, display_path
+
+FORMATS = ("md", "html", "pdf")
 
 
 class _Group(click.Group):
@@ -45,9 +55,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
-    unknown = [v for v in chosen if v not in pipeline.FORMATS]
+    unknown = [v for v in chosen if v not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"{value!r}: choose from {', '.join(pipeline.FORMATS)} (comma-separated)")
+        raise click.BadParameter(f"{value!r}: choose from {', '.join(FORMATS)} (comma-separated)")
     return chosen
 
 
@@ -83,13 +93,27 @@ def main() -> None:
 )
 @_date_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-def build(project: Path, output: Path | None, formats: tuple[str, ...], date: dt.date | None, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Rebuild even if no input changed since the last build.")
+def build(
+    project: Path, output: Path | None, formats: tuple[str, ...], date: dt.date | None, quiet: bool, force: bool
+) -> None:
     """Check the fact base, then write the briefing.
 
     Nothing is written unless every check passes and every format renders, so a mistake never costs the
-    last good briefing. Progress goes to stderr.
+    last good briefing. When no input changed since the last build (facts, seeds, templates, settings,
+    briefgen itself), it says so and stops; --force rebuilds. Progress goes to stderr.
     """
+    from briefgen import stamp
+
     started = time.perf_counter()
+    out_dir = output if output is not None else project / "output"
+    if not force and stamp.up_to_date(out_dir, stamp.fingerprint(project, formats, date.isoformat() if date else None)):
+        if not quiet:
+            click.echo(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
+        return
+
+    from briefgen import build as pipeline
+
     progress = (lambda _: None) if quiet else (lambda message: click.echo(f"briefgen: {message}", err=True))
     outcome = pipeline.build(project, output, formats, date, progress)
     for d in sorted(outcome.diagnostics, key=sort_key):
@@ -120,6 +144,8 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings, with
     --strict), 2 on a usage error.
     """
+    from briefgen import build as pipeline
+
     outcome = pipeline.check(project, date)
     diagnostics = sorted(outcome.diagnostics, key=sort_key)
     if strict_mode:
@@ -139,8 +165,10 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
 
 
 
-def _checked(project: Path) -> pipeline.Outcome:
+def _checked(project: Path):  # noqa: ANN202 - a build.Outcome, imported lazily
     """The project, checked and rendered; its errors end the command as they would end a build."""
+    from briefgen import build as pipeline
+
     outcome = pipeline.check(project)
     if outcome.project is None or outcome.rendered is None or any(d.level == "error" for d in outcome.diagnostics):
         raise CheckFailed(outcome.diagnostics)

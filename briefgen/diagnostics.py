@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 Level = Literal["error", "warning"]
 
@@ -94,6 +97,18 @@ class Diagnostic:
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+def did_you_mean(word: str, choices: list[str] | Any) -> str:
+    """`; did you mean 'x'?` when a choice is close, else nothing."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def diagnostic(code: str, message: str, *, level: Level | None = None, **where: object) -> Diagnostic:

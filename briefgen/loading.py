@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import gc
-import os
 import re
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path
 from briefgen.model import FORMAT_VERSION, Fact, Settings, Source
 
 SETTINGS_FILE = "briefgen.yaml"
@@ -116,12 +114,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the working directory when inside it."""
-    rel = os.path.relpath(path)
-    return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
 def read_text(path: Path, shown: str, max_bytes: int, *, where: dict[str, Any] | None = None) -> str:
@@ -405,12 +397,6 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def did_you_mean(word: str, choices: list[str] | Any) -> str:
-    """`; did you mean 'x'?` when a choice is close, else nothing."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def validation_diagnostics(

@@ -47,7 +47,7 @@ class _MarkLeadIns(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for parent in root.iter():
             children = list(parent)
-            for before, after in zip(children, children[1:]):
+            for before, after in zip(children, children[1:], strict=False):
                 if before.tag == "p" and after.tag == "table" and before.get("class") is None:
                     before.set("class", "lead-in")
 

@@ -66,7 +66,7 @@ def test_check_clean_project(tiny: ProjectDir) -> None:
 def test_build_writes_three_formats_and_reports_progress(tiny: ProjectDir) -> None:
     result = run("build", "--format", "md,html")
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in (tiny.root / "output").iterdir()) == ["briefing.html", "briefing.md"]
+    assert sorted(p.name for p in (tiny.root / "output").iterdir()) == [".briefgen-stamp.json", "briefing.html", "briefing.md"]
     assert "briefgen: checked 4 facts against 2 sources" in result.stderr
     assert "briefgen: wrote output/briefing.md, output/briefing.html in " in result.stderr
     assert result.stdout == ""
