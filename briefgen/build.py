@@ -55,13 +55,16 @@ def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> 
     return dt.date.today()
 
 
-def check(root: Path, date: dt.date | None = None) -> Outcome:
-    """Load the project, verify every fact against its sources, and render the template to see what it cites."""
+def check(root: Path, date: dt.date | None = None, since: str | None = None) -> Outcome:
+    """Load the project, verify every fact against its sources, and render the template to see what it cites.
+
+    With `since` (a git revision), the template also gets what changed since that edition.
+    """
     with gc_paused():
-        return _check(root, date)
+        return _check(root, date, since)
 
 
-def _check(root: Path, date: dt.date | None) -> Outcome:
+def _check(root: Path, date: dt.date | None, since: str | None) -> Outcome:
     project, diags = load_project(root)
     if project is None:
         return Outcome(None, diags)
@@ -71,7 +74,12 @@ def _check(root: Path, date: dt.date | None) -> Outcome:
         return Outcome(project, diags + verify_facts(project), when)
     rendered: RenderedMarkdown | None = None
     try:
-        rendered = render_markdown(project, when)
+        changes = None
+        if since is not None:
+            from briefgen.editions import changes_since
+
+            changes = changes_since(project, since or None)
+        rendered = render_markdown(project, when, changes=changes)
     except BriefgenError as exc:
         diags += exc.diagnostics()
     diags += verify_project(project, when, set(rendered.cited) if rendered else None)
@@ -84,16 +92,20 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     date: dt.date | None = None,
     progress: Progress = lambda _: None,
+    since: str | None = None,
 ) -> Outcome:
-    """Build the briefing. Writes nothing unless every stage succeeds, so the last good briefing survives."""
+    """Build the briefing. Writes nothing unless every stage succeeds, so the last good briefing survives.
+
+    `since` (a git revision, or "" for the last edition) adds what changed since that edition.
+    """
     started = time.perf_counter()
-    inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None)
+    inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None, since)
 
     def step(message: str) -> None:
         progress(f"{message} ({time.perf_counter() - started:.2f} s)")
 
     # 1. Load and verify: refuse to render a fact base with errors.
-    outcome = check(root, date)
+    outcome = check(root, date, since)
     if outcome.project is None or any(d.level == "error" for d in outcome.diagnostics):
         raise CheckFailed(outcome.diagnostics)
     project, when, rendered = outcome.project, outcome.briefing_date, outcome.rendered

@@ -94,8 +94,22 @@ def main() -> None:
 @_date_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--force", is_flag=True, help="Rebuild even if no input changed since the last build.")
+@click.option(
+    "--since",
+    metavar="REV",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Add a 'What changed' section against a git revision (alone: the last tag, else the previous commit).",
+)
 def build(
-    project: Path, output: Path | None, formats: tuple[str, ...], date: dt.date | None, quiet: bool, force: bool
+    project: Path,
+    output: Path | None,
+    formats: tuple[str, ...],
+    date: dt.date | None,
+    quiet: bool,
+    force: bool,
+    since: str | None,
 ) -> None:
     """Check the fact base, then write the briefing.
 
@@ -107,7 +121,8 @@ def build(
 
     started = time.perf_counter()
     out_dir = output if output is not None else project / "output"
-    if not force and stamp.up_to_date(out_dir, stamp.fingerprint(project, formats, date.isoformat() if date else None)):
+    current = stamp.fingerprint(project, formats, date.isoformat() if date else None, since)
+    if not force and stamp.up_to_date(out_dir, current):
         if not quiet:
             click.echo(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
         return
@@ -115,7 +130,7 @@ def build(
     from briefgen import build as pipeline
 
     progress = (lambda _: None) if quiet else (lambda message: click.echo(f"briefgen: {message}", err=True))
-    outcome = pipeline.build(project, output, formats, date, progress)
+    outcome = pipeline.build(project, output, formats, date, progress, since)
     for d in sorted(outcome.diagnostics, key=sort_key):
         click.echo(format_text(d), err=True)
     for warning in outcome.renderer_warnings:
@@ -273,3 +288,75 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
 
 def _count(items: list, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+@main.command("diff")
+@click.argument("revision", required=False)
+@_project_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown suits a pull-request comment.",
+)
+def diff_command(revision: str | None, project: Path, output_format: str) -> None:
+    """List what changed in the fact base since REVISION.
+
+    REVISION is any git revision; by default the last edition: the most recent tag, else the previous
+    commit. Facts and sources added, removed and changed (claim, value, sources, date, …) are compared by id.
+    """
+    from briefgen.editions import changes_since, describe
+
+    outcome = _checked(project)
+    changes = changes_since(outcome.project, revision)
+    since = f"{changes.label} ({changes.date})"
+    groups = [
+        ("Facts added", "+", [(f.id, f"({f.category}) {f.claim}") for f in changes.added]),
+        ("Facts removed", "-", [(f.id, f"({f.category}) {f.claim}") for f in changes.removed]),
+        ("Facts changed", "~", [(f.id, "; ".join(describe(c) for c in found)) for f, found in changes.changed]),
+        ("Sources added", "+", [(s.id, f"“{s.title}”") for s in changes.sources_added]),
+        ("Sources removed", "-", [(s.id, f"“{s.title}”") for s in changes.sources_removed]),
+        ("Sources changed", "~", [(s.id, "; ".join(describe(c) for c in found)) for s, found in changes.sources_changed]),
+    ]
+    if output_format == "json":
+        facts = {"added": changes.added, "removed": changes.removed}
+        sources = {"added": changes.sources_added, "removed": changes.sources_removed}
+        doc = {
+            "revision": changes.revision,
+            "label": changes.label,
+            "date": changes.date,
+            "facts": {
+                **{k: [{"id": f.id, "category": f.category, "claim": f.claim} for f in v] for k, v in facts.items()},
+                "changed": [
+                    {"id": f.id, "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in found]}
+                    for f, found in changes.changed
+                ],
+            },
+            "sources": {
+                **{k: [{"id": s.id, "title": s.title} for s in v] for k, v in sources.items()},
+                "changed": [
+                    {"id": s.id, "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in found]}
+                    for s, found in changes.sources_changed
+                ],
+            },
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        return
+    if not len(changes):
+        click.echo(f"No changes to facts or sources since {since}.")
+        return
+    if output_format == "markdown":
+        click.echo(f"### What changed since {since}\n")
+        for title, _, items in groups:
+            if items:
+                click.echo(f"**{title} ({len(items)})**\n")
+                click.echo("\n".join(f"- `{ident}`: {text}" for ident, text in items) + "\n")
+        return
+    click.echo(f"{_count(list(range(len(changes))), 'change')} since {since}:")
+    for title, mark, items in groups:
+        if items:
+            click.echo(f"{title}:")
+            for ident, text in items:
+                click.echo(f"  {mark} {ident} {text}")

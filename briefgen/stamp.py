@@ -46,10 +46,12 @@ def _briefing_date(root: Path, option: str | None) -> str:
     return f"epoch:{epoch}" if epoch else f"today:{dt.date.today().isoformat()}"
 
 
-def fingerprint(root: Path, formats: tuple[str, ...], date_option: str | None) -> str:
-    """A hash of everything that decides the outputs."""
+def fingerprint(root: Path, formats: tuple[str, ...], date_option: str | None, since: str | None = None) -> str:
+    """A hash of everything that decides the outputs (a --since build also depends on git history)."""
     digest = hashlib.sha256()
     digest.update(f"briefgen {__version__}\n{','.join(formats)}\n{_briefing_date(root, date_option)}\n".encode())
+    if since is not None:
+        digest.update(f"since {since} {dt.datetime.now().isoformat()}\n".encode())  # never reused
     for path in _files(root):
         try:
             data = path.read_bytes()

@@ -9,8 +9,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from types import SimpleNamespace, TracebackType
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -20,6 +20,9 @@ from briefgen.errors import BriefgenError
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
 from briefgen.verify import by_source, topics
+
+if TYPE_CHECKING:
+    from briefgen.editions import Changes, FieldChange
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -180,6 +183,41 @@ class FactView:
         raise AttributeError(name)
 
 
+# How a changed field is named when the briefing says what a fact said before.
+_FIELD_WORDS = {"claim": "wording", "value": "figure", "as_of": "date", "sources": "sources", "qualifier": "qualifier"}
+
+
+class ChangesView:
+    """What changed since the last edition, for the "What changed" section (build --since)."""
+
+    def __init__(self, changes: Changes, helpers: Helpers) -> None:
+        self.label = changes.label
+        self.date = changes.date
+        self.count = len(changes)
+        self.added = [helpers.views[f.id] for f in changes.added]
+        self.updated = [(helpers.views[f.id], [_was(c) for c in found]) for f, found in changes.changed]
+        self.removed = [SimpleNamespace(id=f.id, claim=f.claim, category=f.category) for f in changes.removed]
+        self.sources_added = [helpers.source_views[s.id] for s in changes.sources_added]
+        self.sources_removed = [SimpleNamespace(id=s.id, title=s.title) for s in changes.sources_removed]
+
+    def __bool__(self) -> bool:
+        return True  # an edition with no changes still gets its (short) section
+
+
+def _was(change: FieldChange) -> str:
+    """'figure 3,000', 'date February 2025': what a changed fact said before."""
+    old = change.old
+    if change.name == "value" and isinstance(old, (int, float)):
+        old = format_number(old)
+    elif change.name == "as_of":
+        old = PartialDate.parse(old).display()
+    elif change.name == "sources":
+        return "sources " + ", ".join(dict.fromkeys(s for s, _, _ in old))
+    elif change.name == "claim":
+        return f"“{old}”"
+    return f"{_FIELD_WORDS.get(change.name, change.name.replace('_', ' '))} {old if old is not None else '(none)'}"
+
+
 @dataclass(frozen=True)
 class TopicView:
     id: str
@@ -263,9 +301,10 @@ def footnote_text(fact: Fact, sources: dict[str, Source], referenced: set[str] |
 class Helpers:
     """The functions and values a briefing template is given."""
 
-    def __init__(self, project: Project, briefing_date: dt.date) -> None:
+    def __init__(self, project: Project, briefing_date: dt.date, changes: Changes | None = None) -> None:
         self.project = project
         self.briefing_date = briefing_date
+        self.changes = changes
         facts_by_source = by_source(project)
         self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
         self.views = {fid: FactView(f, project, self.source_views) for fid, f in project.facts.items()}
@@ -403,6 +442,7 @@ class Helpers:
             "subtitle": settings.subtitle,
             "marking": settings.marking,
             "briefing_date": PartialDate.parse(self.briefing_date),
+            "changes": ChangesView(self.changes, self) if self.changes is not None else None,
             "categories": settings.categories,
             "fact": self.fact,
             "facts": self.facts,
@@ -490,11 +530,13 @@ def make_environment(project_root: Path) -> jinja2.Environment:
     return env
 
 
-def render_markdown(project: Project, briefing_date: dt.date, template: str | None = None) -> RenderedMarkdown:
+def render_markdown(
+    project: Project, briefing_date: dt.date, template: str | None = None, changes: Changes | None = None
+) -> RenderedMarkdown:
     """Render the briefing template to Markdown, number its footnotes in reading order, and list them."""
     env = make_environment(project.root)
     # Globals, not render context, so that imported macro files see the helpers too.
-    env.globals.update(Helpers(project, briefing_date).context())
+    env.globals.update(Helpers(project, briefing_date, changes).context())
     raw = render_template(env, template or project.settings.template, {})
     raw = re.sub(r"\n{3,}", "\n\n", raw).strip() + "\n"  # templates' loops leave runs of blank lines
     numbers: dict[str, int] = {}

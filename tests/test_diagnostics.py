@@ -159,6 +159,10 @@ CASES = [
          "project; nothing was fetched (hint: templates and stylesheets may use only files inside the project and "
          "data: URLs) [BG402 blocked-resource]",
          ("build", "--quiet", "--format", "pdf")),
+    Case("BG403", lambda p: None,
+         "briefgen: error: the project is not in a git repository, so there are no earlier editions to compare with "
+         "(hint: keep the project in git and tag each edition (git tag edition-1)) [BG403 revision-missing]",
+         ("diff",)),
     Case("BG900", lambda p: None,
          "briefgen: error: SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds [BG900 usage]",
          ("build", "--quiet")),
