@@ -9,7 +9,6 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefgen import build as pipeline
 from conftest import ProjectDir, run
 
 
