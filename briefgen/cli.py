@@ -360,3 +360,25 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
             click.echo(f"{title}:")
             for ident, text in items:
                 click.echo(f"  {mark} {ident} {text}")
+
+
+@main.command("schema")
+@_project_option
+@click.option(
+    "--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Folder to write to [default: PROJECT/schemas]."
+)
+def schema_command(project: Path, output: Path | None) -> None:
+    """Write JSON Schemas (draft-07) for the fact files, the sources file and briefgen.yaml.
+
+    Editors with the YAML language server then complete field names and flag mistakes as you type; each
+    project file names its schema in its first line, e.g. `# yaml-language-server: $schema=../schemas/facts.schema.json`.
+    """
+    from briefgen.schema import write_schemas
+
+    folder = output if output is not None else project / "schemas"
+    try:
+        written = write_schemas(folder)
+    except OSError as exc:
+        raise BriefgenError(f"cannot write {display_path(folder)}: {exc.strerror or exc}", code="BG401") from None
+    for path in written:
+        click.echo(f"briefgen: wrote {display_path(path)}", err=True)

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path
-from briefgen.model import FORMAT_VERSION, Fact, Settings, Source
+from briefgen.model import FORMAT_VERSION, Fact, Settings, Source, renamed
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "seeds/sources.yaml"
@@ -420,8 +420,16 @@ def validation_diagnostics(
         if kind == "extra_forbidden":
             parent = _model_at(model, loc[:-1])
             fields = list(parent.model_fields) if parent else []
-            hint = did_you_mean(loc[-1], fields)
-            d = diagnostic("BG020", f"unknown field '{name}' in {what}{hint}", **where)
+            moved = renamed(parent.__name__, str(loc[-1])) if parent else None
+            if moved:
+                d = diagnostic(
+                    "BG020",
+                    f"field '{name}' of {what} was renamed to '{moved[0]}' in format version {moved[1]}",
+                    hint=f"rename it to '{moved[0]}'",
+                    **where,
+                )
+            else:
+                d = diagnostic("BG020", f"unknown field '{name}' in {what}{did_you_mean(loc[-1], fields)}", **where)
         elif kind == "missing":
             where = doc.at(base + loc[:-1])
             d = diagnostic("BG021", f"{what} is missing the required field '{name}'", **where)

@@ -23,6 +23,18 @@ from pydantic_core import PydanticCustomError, core_schema
 
 FORMAT_VERSION = 1
 
+# Fields renamed by later format versions: {version: {(model, old name): new name}}. A project that still
+# uses an old name gets "renamed to …" rather than a bare "unknown field".
+RENAMED: dict[int, dict[tuple[str, str], str]] = {}
+
+
+def renamed(model: str, name: str) -> tuple[str, int] | None:
+    """The new name of a field a later format version renamed, and that version."""
+    for version, names in sorted(RENAMED.items()):
+        if (model, name) in names:
+            return names[(model, name)], version
+    return None
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
@@ -140,7 +152,7 @@ class Settings(_Model):
     title: Text
     subtitle: Text | None = None
     date: PartialDate | None = Field(
-        None, description="Briefing date (YYYY-MM-DD). `--date` and SOURCE_DATE_EPOCH override it; without any, today."
+        None, description="Briefing date (YYYY-MM-DD); `--date` overrides it. Without one: SOURCE_DATE_EPOCH, else today."
     )
     marking: Text | None = Field(None, description='Handling marking printed on every page, e.g. "UNCLASSIFIED".')
     author: Text | None = None
