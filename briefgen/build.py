@@ -18,7 +18,7 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import PartialDate
-from briefgen.templating import Md, RenderedMarkdown, make_environment, render_markdown, render_template, template_dirs
+from briefgen.templating import Md, RenderedMarkdown, plural, make_environment, render_markdown, render_template, template_dirs
 from briefgen.verify import verify_facts, verify_project
 
 FORMATS = ("md", "html", "pdf")
@@ -112,7 +112,7 @@ def build(
     assert when is not None and rendered is not None
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
-    step(f"checked {len(project.facts)} facts against {len(project.sources)} sources")
+    step(f"checked {plural(len(project.facts), 'fact')} against {plural(len(project.sources), 'source')}")
 
     # 2. Assemble each requested format in memory.
     from briefgen.markup import to_html  # Markdown is needed only from here on

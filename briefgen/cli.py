@@ -382,3 +382,68 @@ def schema_command(project: Path, output: Path | None) -> None:
         raise BriefgenError(f"cannot write {display_path(folder)}: {exc.strerror or exc}", code="BG401") from None
     for path in written:
         click.echo(f"briefgen: wrote {display_path(path)}", err=True)
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Start a new project in FOLDER: settings, one archived article, two facts, the default templates.
+
+    It builds as it is (`cd FOLDER && briefgen build`); then replace the example with your own topic.
+    """
+    from briefgen.scaffold import init_project
+
+    files = init_project(folder)
+    click.echo(f"briefgen: created {display_path(folder)} ({len(files)} files): one source, two facts, the templates", err=True)
+    click.echo(f"briefgen: next: cd {display_path(folder)} && briefgen build", err=True)
+
+
+@main.command("add-source")
+@click.argument("text_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "source_id", required=True, help="A kebab-case id, e.g. rferl-2025-03-27.")
+@click.option("--title", required=True, help="The article's title, as the text gives it.")
+@click.option("--publisher", help="The publisher the text names.")
+@click.option("--no-publisher", is_flag=True, help="Record that the text names no publisher.")
+@click.option("--url", help="The article's URL, when known.")
+@click.option("--no-url", is_flag=True, help="Record that no URL is known.")
+@click.option("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--date-inferred", is_flag=True, help="The date is worked out, not stated (say how in a note).")
+@click.option(
+    "--reliability", type=click.Choice(list("ABCDEF")), default="F", show_default=True, help="Admiralty source reliability."
+)
+@_project_option
+def add_source_command(
+    text_file: Path,
+    source_id: str,
+    title: str,
+    publisher: str | None,
+    no_publisher: bool,
+    url: str | None,
+    no_url: bool,
+    published: str | None,
+    date_inferred: bool,
+    reliability: str,
+    project: Path,
+) -> None:
+    """Archive an article's text in seeds/ and register it in seeds/sources.yaml.
+
+    The text is copied byte for byte as seeds/ID.txt; nothing is ever overwritten. Fields not given are
+    left out, so that `briefgen check` reminds you of them; --no-publisher and --no-url record that the
+    article states none.
+    """
+    from briefgen.scaffold import add_source
+
+    if (publisher and no_publisher) or (url and no_url):
+        raise click.UsageError("give a value or its --no- option, not both")
+    archived, registry = add_source(
+        project,
+        text_file,
+        source_id,
+        title,
+        "" if no_publisher else publisher,
+        "" if no_url else url,
+        published,
+        reliability,
+        date_inferred,
+    )
+    click.echo(f"briefgen: archived {display_path(text_file)} as {display_path(archived)} and registered '{source_id}' in {display_path(registry)}", err=True)
