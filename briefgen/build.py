@@ -18,7 +18,15 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import PartialDate
-from briefgen.templating import Md, RenderedMarkdown, plural, make_environment, render_markdown, render_template, template_dirs
+from briefgen.templating import (
+    Md,
+    RenderedMarkdown,
+    make_environment,
+    plural,
+    render_markdown,
+    render_template,
+    template_dirs,
+)
 from briefgen.verify import verify_facts, verify_project
 
 FORMATS = ("md", "html", "pdf")
