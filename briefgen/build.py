@@ -19,6 +19,7 @@ from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import PartialDate
 from briefgen.templating import (
+    TemplateLoader,
     Md,
     RenderedMarkdown,
     make_environment,
@@ -120,13 +121,13 @@ def build(
     assert when is not None and rendered is not None
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
+    html_env = _html_environment(project.root)
+    page = _page_context(project, when, html_env)  # reads the stylesheet: its problems come before any progress
     step(f"checked {plural(len(project.facts), 'fact')} against {plural(len(project.sources), 'source')}")
 
     # 2. Assemble each requested format in memory.
     from briefgen.markup import to_html  # Markdown is needed only from here on
 
-    html_env = _html_environment(project.root)
-    page = _page_context(project, when, html_env)
     files: dict[str, bytes] = {}
     if "md" in formats:
         markdown_page = render_template(make_environment(project.root), "page.md.j2", {**page, "body": Md(rendered.document)})
@@ -147,10 +148,9 @@ def build(
         )
         step(f"rendered PDF, {outcome.pages} pages")
 
-    # 3. Write every file atomically, then the stamp that lets the next build skip unchanged inputs.
-    for name, data in files.items():
-        outcome.written.append(write_atomically(out_dir / name, data))
-    write_atomically(out_dir / stamp.STAMP, stamp.record(out_dir, inputs, files))
+    # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
+    written = write_all(out_dir, {**files, stamp.STAMP: stamp.record(out_dir, inputs, files)})
+    outcome.written = written[:-1]
     return outcome
 
 
@@ -169,31 +169,51 @@ def _ensure_writable(folder: Path) -> None:
         ) from None
 
 
+_TEMP_SUFFIX = ".briefgen-tmp"
+
+
 def write_atomically(path: Path, data: bytes) -> Path:
-    """Write to a temporary file beside the target, then rename: readers see the old file or the new one."""
-    tmp = None
+    """Write one file through a temporary file and a rename: readers see the old file or the new one."""
+    return write_all(path.parent, {path.name: data})[0]
+
+
+def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write several files so that either all are replaced or none is.
+
+    Every file goes to a temporary file first (a full disk or a read-only folder fails here, and nothing has
+    changed yet); only then is each renamed into place. Temporary files a killed build left behind are
+    swept first.
+    """
+    for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+    temporary: dict[str, str] = {}
+    current = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = None
+        for name, data in files.items():
+            current = folder / name
+            fd, temporary[name] = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary[name], 0o644)
+        for name, tmp in temporary.items():
+            current = folder / name
+            os.replace(tmp, current)
+        temporary.clear()
     except OSError as exc:
-        raise BriefgenError(
-            f"cannot write {display_path(path)}: {exc.strerror or exc}", path=display_path(path), code="BG401"
-        ) from None
+        shown = display_path(current or folder)
+        raise BriefgenError(f"cannot write {shown}: {exc.strerror or exc}", path=shown, code="BG401") from None
     finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        for tmp in temporary.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return [folder / name for name in files]
 
 
 def _html_environment(root: Path) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(root)]),
+        loader=TemplateLoader([str(p) for p in template_dirs(root)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import gc
 import re
 from collections.abc import Iterator
@@ -405,8 +406,21 @@ def validation_diagnostics(
     """Turn pydantic's errors into one diagnostic per problem, each at the right line."""
     out: list[Diagnostic] = []
     seen: dict[KeyPath, int] = {}
-    for err in exc.errors():
+    errors = exc.errors()
+    # A misspelled required field is one mistake, not two: report the unknown name with its suggestion and
+    # not also the missing field it was meant to be.
+    meant: set[KeyPath] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc, _ = _clean_loc(data, err["loc"])
+            parent = _model_at(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6)
+            if close:
+                meant.add(loc[:-1] + (close[0],))
+    for err in errors:
         loc, is_key = _clean_loc(data, err["loc"])
+        if err["type"] == "missing" and loc in meant:
+            continue
         kind = err["type"]
         name = _field_name(loc)
         value = _value_at(data, loc)
@@ -482,8 +496,8 @@ def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
 
     settings = _load_settings(root, diags, documents)
     max_bytes = settings.max_input_bytes if settings else DEFAULT_MAX_INPUT_BYTES
-    sources = _load_sources(root, max_bytes, diags, documents, origins)
-    facts = _load_facts(root, settings, sources, max_bytes, diags, documents, origins)
+    sources, named_sources = _load_sources(root, max_bytes, diags, documents, origins)
+    facts = _load_facts(root, settings, sources, named_sources, max_bytes, diags, documents, origins)
     texts = _load_texts(root, sources, max_bytes, diags, documents, origins)
 
     if settings is None:
@@ -559,15 +573,18 @@ def _items(doc: YamlDocument, model: type[BaseModel], noun: str, diags: list[Dia
 
 def _load_sources(
     root: Path, max_bytes: int, diags: list[Diagnostic], documents: dict[str, YamlDocument], origins: dict
-) -> dict[str, Source]:
+) -> tuple[dict[str, Source], set[str] | None]:
+    """The valid sources, and every id the file names (None if it could not be read): a fact citing a source
+    that is registered but invalid, or a file that is broken, is not also told the source is unknown."""
     path = root / SOURCES_FILE
     if not path.exists():
         diags.append(diagnostic("BG005", f"{display_path(path)} does not exist: register the archived articles there", path=display_path(path)))
-        return {}
+        return {}, None
     doc = _load_list(path, "sources", max_bytes, diags, documents)
     sources: dict[str, Source] = {}
     if doc is None:
-        return sources
+        return sources, None
+    named = {item["id"] for item in doc.data if isinstance(item, dict) and isinstance(item.get("id"), str)}
     for index, source in _items(doc, Source, "source", diags):
         if source.id in sources:
             first = doc.at(origins[("source", source.id)][1] + ("id",))
@@ -581,13 +598,14 @@ def _load_sources(
             continue
         sources[source.id] = source
         origins[("source", source.id)] = (doc.path, (index,))
-    return sources
+    return sources, named
 
 
 def _load_facts(
     root: Path,
     settings: Settings | None,
     sources: dict[str, Source],
+    named_sources: set[str] | None,
     max_bytes: int,
     diags: list[Diagnostic],
     documents: dict[str, YamlDocument],
@@ -631,7 +649,7 @@ def _load_facts(
                     )
                 )
             for i, citation in enumerate(fact.sources):
-                if citation.source not in sources:
+                if named_sources is not None and citation.source not in named_sources:
                     diags.append(
                         diagnostic(
                             "BG031",

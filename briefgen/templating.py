@@ -514,10 +514,38 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(folder)
 
 
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Project templates first, then briefgen's; a file that cannot be read is a user error, not a crash."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise  # reported where the template is asked for
+        except UnicodeDecodeError as exc:
+            path = self._path_of(template)
+            raise BriefgenError(
+                f"{path} is not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset {exc.start} cannot be decoded",
+                path=path,
+                hint="save the file as UTF-8",
+                code="BG007",
+            ) from None
+        except OSError as exc:
+            path = self._path_of(template)
+            raise BriefgenError(f"{path} cannot be read: {exc.strerror or exc}", path=path, code="BG304") from None
+
+    def _path_of(self, template: str) -> str:
+        for folder in self.searchpath:
+            candidate = Path(folder) / template
+            if candidate.is_file():
+                return display_path(candidate)
+        return template
+
+
 def make_environment(project_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         bytecode_cache=_bytecode_cache(),
-        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(project_root)]),
+        loader=TemplateLoader([str(p) for p in template_dirs(project_root)]),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         # Autoescape makes macros and {% set %} blocks return safe text; _finalize escapes for Markdown.
