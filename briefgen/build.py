@@ -18,10 +18,11 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import PartialDate
+from briefgen.resources import BlockedResource, blocked_in_html
 from briefgen.templating import (
-    TemplateLoader,
     Md,
     RenderedMarkdown,
+    TemplateLoader,
     make_environment,
     plural,
     render_markdown,
@@ -133,9 +134,18 @@ def build(
         markdown_page = render_template(make_environment(project.root), "page.md.j2", {**page, "body": Md(rendered.document)})
         files["briefing.md"] = markdown_page.encode()
         step("rendered Markdown")
+    allowed = [project.root, *template_dirs(project.root), FONTS]
+    policy = project.settings.external_resources
     if "html" in formats:
         body = Markup(to_html(rendered.document))
-        files["briefing.html"] = render_template(html_env, "page.html.j2", {**page, "body": body, "print": False}).encode()
+        screen = render_template(html_env, "page.html.j2", {**page, "body": body, "print": False})
+        # A reader's browser would fetch what the page loads: the same rule as for the PDF renderer.
+        for url, reason in blocked_in_html(screen, project.root, allowed):
+            blocked = BlockedResource(url, reason, "error" if policy == "error" else "warning")
+            if policy == "error":
+                raise blocked
+            outcome.diagnostics += blocked.diagnostics()
+        files["briefing.html"] = screen.encode()
         step("rendered HTML")
     if "pdf" in formats:
         from briefgen.pdf import render_pdf
@@ -143,9 +153,10 @@ def build(
         body = Markup(to_html(rendered.document, for_print=True))
         print_html = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
         step("laying out PDF pages")
-        files["briefing.pdf"], outcome.pages, outcome.renderer_warnings = render_pdf(
-            print_html, project.root, allowed=[project.root, *template_dirs(project.root), FONTS]
+        files["briefing.pdf"], outcome.pages, outcome.renderer_warnings, refused = render_pdf(
+            print_html, project.root, allowed, policy
         )
+        outcome.diagnostics += [d for blocked in refused for d in blocked.diagnostics()]
         step(f"rendered PDF, {outcome.pages} pages")
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.

@@ -465,7 +465,9 @@ def validation_diagnostics(
             shown = loc[-1] if is_key else value
             d = diagnostic(
                 "BG023",
-                f"{shown!r} in field '{name}' of {what} is not a valid id",
+                f"{shown!r} is not a valid {what.split(' ')[0]} id"
+                if loc == ("id",)
+                else f"{shown!r} in field '{name}' of {what} is not a valid id",
                 hint="use lower-case letters, digits and single hyphens, e.g. 'nk-troops-2025'",
                 **where,
             )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -38,7 +39,22 @@ def renamed(model: str, name: str) -> tuple[str, int] | None:
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _no_control_characters(value: str) -> str:
+    """Text fields hold text: a control character is a paste accident and would not survive into HTML or PDF."""
+    found = _CONTROL.search(value)
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "contains the control character U+{code} at position {position}; remove it",
+            {"code": f"{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Number = StrictInt | StrictFloat
 
@@ -168,6 +184,11 @@ class Settings(_Model):
         365, description="Warn when the latest fact of a topic is older than this before the briefing date."
     )
     min_quote_words: Annotated[int, Field(ge=1)] = Field(4, description="Warn about quotes shorter than this.")
+    external_resources: Literal["error", "warn"] = Field(
+        "error",
+        description="A template or stylesheet that loads from the network or outside the project: stop the "
+        "build (error), or leave the resource out and warn (warn). Nothing is fetched either way.",
+    )
     max_input_bytes: Annotated[int, Field(ge=1024)] = Field(
         20_000_000, description="Refuse input files larger than this many bytes."
     )
@@ -203,14 +224,14 @@ class Source(_Model):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+", value):
-            raise PydanticCustomError("bad_url", "{url!r} is not an http(s) URL", {"url": value})
+            raise PydanticCustomError("bad_url", "'{url}' is not an http(s) URL", {"url": value})
         return value
 
     @field_validator("file")
     @classmethod
     def _inside_seeds(cls, value: str) -> str:
         if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
-            raise PydanticCustomError("bad_path", "{file!r} must be a path inside seeds/", {"file": value})
+            raise PydanticCustomError("bad_path", "'{file}' must be a path inside seeds/", {"file": value})
         return value
 
     def has(self, field: str) -> bool:

@@ -7,22 +7,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
-from briefgen.errors import BriefgenError
-
-
-class BlockedResource(BriefgenError):
-    """The briefing asked for a file outside the project or for anything on the network."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(
-            f"the briefing refers to {url!r}, {reason}; nothing was fetched",
-            hint="templates and stylesheets may use only files inside the project and data: URLs",
-            code="BG402",
-        )
-        self.url = url
+from briefgen.resources import BlockedResource, refusal
 
 
 def _fetcher_class():  # noqa: ANN202 - the class is built lazily so importing this module stays cheap
@@ -32,27 +18,26 @@ def _fetcher_class():  # noqa: ANN202 - the class is built lazily so importing t
         """Raised from the fetcher: WeasyPrint lets only this kind of exception stop a render."""
 
     class ProjectFetcher(URLFetcher):
-        """Serves `data:` URLs and files inside the allowed folders; refuses everything else."""
+        """Serves `data:` URLs and files inside the allowed folders; refuses everything else.
 
-        def __init__(self, allowed: list[Path]) -> None:
+        With policy "error" the first refusal stops the render; with "warn" the resource is left out and
+        the render goes on. Either way nothing outside the project is read and no request is made.
+        """
+
+        def __init__(self, allowed: list[Path], policy: str) -> None:
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=1)
             self.allowed = [p.resolve() for p in allowed]
-            self.blocked: BlockedResource | None = None
+            self.policy = policy
+            self.blocked: list[BlockedResource] = []
 
         def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
-            scheme = urlsplit(url).scheme.lower()
-            if scheme == "file":
-                path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-                if any(path == root or root in path.parents for root in self.allowed):
-                    return super().fetch(url, headers)
-                self._refuse(url, "a file outside the project")
-            if scheme == "data":
+            reason = refusal(url, self.allowed)
+            if reason is None:
                 return super().fetch(url, headers)
-            self._refuse(url, "which is not a file inside the project" if scheme else "which is not a URL")
-
-        def _refuse(self, url: str, reason: str) -> None:
-            self.blocked = BlockedResource(url, reason)
-            raise Stop(self.blocked.message)
+            self.blocked.append(BlockedResource(url, reason, "error" if self.policy == "error" else "warning"))
+            if self.policy == "error":
+                raise Stop(self.blocked[-1].message)
+            raise ValueError(self.blocked[-1].message)  # WeasyPrint skips the resource and goes on
 
     return ProjectFetcher, Stop
 
@@ -68,13 +53,15 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, base_url: Path, allowed: list[Path]) -> tuple[bytes, int, list[str]]:
-    """Lay out print HTML and return the PDF bytes, its page count, and WeasyPrint's warnings."""
+def render_pdf(
+    html: str, base_url: Path, allowed: list[Path], policy: str = "error"
+) -> tuple[bytes, int, list[str], list[BlockedResource]]:
+    """Lay out print HTML; returns the PDF, its page count, WeasyPrint's warnings and the resources refused."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher_class, stop = _fetcher_class()
-    fetcher = fetcher_class(allowed)
+    fetcher = fetcher_class(allowed, policy)
     logger = logging.getLogger("weasyprint")
     collect = _Collect()
     logger.addHandler(collect)
@@ -85,11 +72,10 @@ def render_pdf(html: str, base_url: Path, allowed: list[Path]) -> tuple[bytes, i
         ).render(font_config=FontConfiguration())
         pdf = document.write_pdf(pdf_tags=True)
     except stop:
-        assert fetcher.blocked is not None
-        raise fetcher.blocked from None
+        raise fetcher.blocked[-1] from None
     finally:
         logger.removeHandler(collect)
         logger.propagate = propagate
-    if fetcher.blocked is not None:
-        raise fetcher.blocked
-    return pdf, len(document.pages), collect.messages
+    refused = {b.message for b in fetcher.blocked}
+    messages = [m for m in collect.messages if not any(r in m for r in refused)]
+    return pdf, len(document.pages), messages, fetcher.blocked

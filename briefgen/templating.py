@@ -51,6 +51,7 @@ class Md(Markup):
 _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;", "^": "&#94;", "$": "&#36;", _CALL_OPEN: "&#xe000;", _CALL_CLOSE: "&#xe001;"}
 _ENTITY_CHARS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPECIAL = re.compile("[" + re.escape("\\`*_{}[]|" + "".join(_ENTITIES)) + "]")
 _LEADING = re.compile(r"^(?:([#>+-])|(=)|(\d+)([.)]))")
 
@@ -60,6 +61,8 @@ def escape_md(value: object) -> Md:
     if hasattr(value, "__html__"):
         return Md(value)
     text = " ".join(str(value).split())
+    # Control characters cannot be shown, and \x02/\x03 are Python-Markdown's own placeholders.
+    text = _CONTROL.sub("\ufffd", text)
     if _SPECIAL.search(text):
         text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
         text = _BACKSLASHED.sub(r"\\\1", text)

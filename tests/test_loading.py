@@ -100,7 +100,7 @@ def test_duplicate_fact_id_across_files_names_both_places(tiny: ProjectDir) -> N
 def test_bad_id_explains_the_id_rules(tiny: ProjectDir) -> None:
     tiny.replace("facts/beta.yaml", "- id: convoys-north", "- id: Convoys North")
     d = only(tiny.root)
-    assert d.message == "'Convoys North' in field 'id' of fact 'Convoys North' is not a valid id"
+    assert d.message == "'Convoys North' is not a valid fact id"
     assert d.hint == "use lower-case letters, digits and single hyphens, e.g. 'nk-troops-2025'"
 
 
