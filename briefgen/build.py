@@ -17,7 +17,7 @@ from briefgen import __version__, stamp
 from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
-from briefgen.model import PartialDate
+from briefgen.model import Briefing, PartialDate
 from briefgen.resources import BlockedResource, blocked_in_html
 from briefgen.templating import (
     Md,
@@ -47,7 +47,13 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     pages: int | None = None
     renderer_warnings: list[str] = field(default_factory=list)
-    rendered: RenderedMarkdown | None = None
+    rendered: RenderedMarkdown | None = None  # the main briefing
+    documents: list[tuple[Briefing, RenderedMarkdown]] = field(default_factory=list)  # every briefing
+    timings: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage
+
+    def cited(self) -> set[str]:
+        """The facts any of the project's briefings cites."""
+        return {fid for _, rendered in self.documents for fid in rendered.cited}
 
 
 def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> dt.date:
@@ -75,25 +81,48 @@ def check(root: Path, date: dt.date | None = None, since: str | None = None) -> 
 
 
 def _check(root: Path, date: dt.date | None, since: str | None) -> Outcome:
+    clock = _Clock()
     project, diags = load_project(root)
+    timings = {"load": clock.lap()}
     if project is None:
-        return Outcome(None, diags)
+        return Outcome(None, diags, timings=timings)
     when = briefing_date(date, project.settings.date)
     if not project.complete:
         # Some files did not load: check what did, but not the fact base as a whole.
-        return Outcome(project, diags + verify_facts(project), when)
-    rendered: RenderedMarkdown | None = None
+        return Outcome(project, diags + verify_facts(project), when, timings=timings)
+    documents: list[tuple[Briefing, RenderedMarkdown]] = []
+    changes = None
     try:
-        changes = None
         if since is not None:
             from briefgen.editions import changes_since
 
             changes = changes_since(project, since or None)
-        rendered = render_markdown(project, when, changes=changes)
     except BriefgenError as exc:
         diags += exc.diagnostics()
-    diags += verify_project(project, when, set(rendered.cited) if rendered else None)
-    return Outcome(project, diags, when, rendered=rendered)
+    for document in project.settings.documents():
+        try:
+            documents.append((document, render_markdown(project, when, document.template, changes)))
+        except BriefgenError as exc:
+            diags += exc.diagnostics()
+    timings["template"] = clock.lap()
+    everything_rendered = len(documents) == len(project.settings.documents())
+    cited = {fid for _, rendered in documents for fid in rendered.cited} if everything_rendered else None
+    diags += verify_project(project, when, cited)
+    timings["verify"] = clock.lap()
+    main = documents[0][1] if documents and documents[0][0] == project.settings.documents()[0] else None
+    return Outcome(project, diags, when, rendered=main, documents=documents, timings=timings)
+
+
+class _Clock:
+    """Seconds since the last lap."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        elapsed, self.last = now - self.last, now
+        return elapsed
 
 
 def build(
@@ -103,13 +132,18 @@ def build(
     date: dt.date | None = None,
     progress: Progress = lambda _: None,
     since: str | None = None,
+    keep_html: bool = False,
+    jobs: int = 1,
 ) -> Outcome:
-    """Build the briefing. Writes nothing unless every stage succeeds, so the last good briefing survives.
+    """Build every briefing of the project. Writes nothing unless every stage succeeds, so the last good
+    briefings survive.
 
-    `since` (a git revision, or "" for the last edition) adds what changed since that edition.
+    `since` (a git revision, or "" for the last edition) adds what changed since that edition; `keep_html`
+    also writes the HTML handed to the PDF renderer (<name>.print.html); `jobs` lays out several briefings'
+    PDFs in parallel processes.
     """
     started = time.perf_counter()
-    inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None, since)
+    inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None, since, keep_html)
 
     def step(message: str) -> None:
         progress(f"{message} ({time.perf_counter() - started:.2f} s)")
@@ -118,51 +152,94 @@ def build(
     outcome = check(root, date, since)
     if outcome.project is None or any(d.level == "error" for d in outcome.diagnostics):
         raise CheckFailed(outcome.diagnostics)
-    project, when, rendered = outcome.project, outcome.briefing_date, outcome.rendered
-    assert when is not None and rendered is not None
+    project, when = outcome.project, outcome.briefing_date
+    assert when is not None
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
     html_env = _html_environment(project.root)
-    page = _page_context(project, when, html_env)  # reads the stylesheet: its problems come before any progress
+    css = _stylesheet(html_env)  # its problems come before any progress
     step(f"checked {plural(len(project.facts), 'fact')} against {plural(len(project.sources), 'source')}")
 
-    # 2. Assemble each requested format in memory.
+    # 2. Assemble each requested format of each briefing in memory.
     from briefgen.markup import to_html  # Markdown is needed only from here on
 
-    files: dict[str, bytes] = {}
-    if "md" in formats:
-        markdown_page = render_template(make_environment(project.root), "page.md.j2", {**page, "body": Md(rendered.document)})
-        files["briefing.md"] = markdown_page.encode()
-        step("rendered Markdown")
+    clock = _Clock()
+    markdown_env = make_environment(project.root)
     allowed = [project.root, *template_dirs(project.root), FONTS]
     policy = project.settings.external_resources
-    if "html" in formats:
-        body = Markup(to_html(rendered.document))
-        screen = render_template(html_env, "page.html.j2", {**page, "body": body, "print": False})
-        # A reader's browser would fetch what the page loads: the same rule as for the PDF renderer.
-        for url, reason in blocked_in_html(screen, project.root, allowed):
-            blocked = BlockedResource(url, reason, "error" if policy == "error" else "warning")
-            if policy == "error":
-                raise blocked
-            outcome.diagnostics += blocked.diagnostics()
-        files["briefing.html"] = screen.encode()
-        step("rendered HTML")
+    files: dict[str, bytes] = {}
+    print_pages: dict[str, str] = {}
+    timings = dict.fromkeys(("markdown", "html", "pdf"), 0.0)
+    for document, rendered in outcome.documents:
+        page = _page_context(project, when, document, css)
+        if "md" in formats:
+            markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(rendered.document)})
+            files[f"{document.name}.md"] = markdown_page.encode()
+        timings["markdown"] += clock.lap()
+        if "html" in formats:
+            screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(rendered.document)), "print": False})
+            # A reader's browser would fetch what the page loads: the same rule as for the PDF renderer.
+            for url, reason in blocked_in_html(screen, project.root, allowed):
+                blocked = BlockedResource(url, reason, "error" if policy == "error" else "warning")
+                if policy == "error":
+                    raise blocked
+                outcome.diagnostics += blocked.diagnostics()
+            files[f"{document.name}.html"] = screen.encode()
+        if "pdf" in formats or keep_html:
+            body = Markup(to_html(rendered.document, for_print=True))
+            print_pages[document.name] = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
+            if keep_html:
+                files[f"{document.name}.print.html"] = print_pages[document.name].encode()
+        timings["html"] += clock.lap()
+    step("rendered " + " and ".join(name for name in ("Markdown", "HTML") if name.lower()[:2] in "".join(formats)))
     if "pdf" in formats:
-        from briefgen.pdf import render_pdf
-
-        body = Markup(to_html(rendered.document, for_print=True))
-        print_html = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
-        step("laying out PDF pages")
-        files["briefing.pdf"], outcome.pages, outcome.renderer_warnings, refused = render_pdf(
-            print_html, project.root, allowed, policy
-        )
-        outcome.diagnostics += [d for blocked in refused for d in blocked.diagnostics()]
-        step(f"rendered PDF, {outcome.pages} pages")
+        step(f"laying out PDF pages of {plural(len(print_pages), 'briefing')}" + (f" in {jobs} processes" if jobs > 1 and len(print_pages) > 1 else ""))
+        for name, result in zip(print_pages, _render_pdfs(list(print_pages.values()), project.root, allowed, policy, jobs), strict=True):
+            pdf, pages, warnings, refused = result
+            files[f"{name}.pdf"] = pdf
+            outcome.pages = pages if outcome.pages is None else outcome.pages
+            outcome.renderer_warnings += warnings
+            outcome.diagnostics += [d for blocked in refused for d in blocked.diagnostics()]
+        timings["pdf"] += clock.lap()
+        step(f"rendered PDF, {plural(outcome.pages or 0, 'page')}" + (" (main briefing)" if len(print_pages) > 1 else ""))
+    outcome.timings.update(timings)
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
     written = write_all(out_dir, {**files, stamp.STAMP: stamp.record(out_dir, inputs, files)})
     outcome.written = written[:-1]
     return outcome
+
+
+def _render_pdfs(
+    pages: list[str], root: Path, allowed: list[Path], policy: str, jobs: int
+) -> list[tuple[bytes, int, list[str], list[BlockedResource]]]:
+    """Lay out each print page; WeasyPrint uses one core, so several briefings go to several processes."""
+    if jobs <= 1 or len(pages) <= 1:
+        from briefgen.pdf import render_pdf
+
+        return [render_pdf(html, root, allowed, policy) for html in pages]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pages))) as pool:
+        results = list(pool.map(_pdf_job, [(html, root, allowed, policy) for html in pages]))
+    out = []
+    for result in results:
+        if isinstance(result, list):  # the diagnostics of a refusal that stopped the render
+            raise CheckFailed(result)
+        pdf, count, warnings, refused = result
+        out.append((pdf, count, warnings, [BlockedResource(url, reason, level) for url, reason, level in refused]))
+    return out
+
+
+def _pdf_job(args: tuple[str, Path, list[Path], str]) -> object:
+    """One PDF, in a worker process; returns plain data, which crosses the process boundary."""
+    from briefgen.pdf import render_pdf
+
+    try:
+        pdf, count, warnings, refused = render_pdf(*args)
+    except BriefgenError as exc:
+        return exc.diagnostics()
+    return pdf, count, warnings, [(b.url, b.reason, b.level) for b in refused]
 
 
 def _ensure_writable(folder: Path) -> None:
@@ -232,15 +309,16 @@ def _html_environment(root: Path) -> jinja2.Environment:
     )
 
 
-def _page_context(project: Project, when: dt.date, env: jinja2.Environment) -> dict:
+def _page_context(project: Project, when: dt.date, document: Briefing, css: str) -> dict:
     """What the page templates (page.md.j2, page.html.j2) are given besides the body."""
     settings = project.settings
-    css = _stylesheet(env)
     cutoff = max((s.published for s in project.sources.values() if s.published), key=lambda d: d.sort_key, default=None)
     return {
         "settings": settings,
-        "title": settings.title,
-        "subtitle": settings.subtitle,
+        "title": document.title or settings.title,
+        "subtitle": document.subtitle or settings.subtitle,
+        "label": document.label,
+        "name": document.name,
         "marking": settings.marking,
         "author": settings.author,
         "lang": settings.lang,

@@ -94,6 +94,9 @@ def main() -> None:
 @_date_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--force", is_flag=True, help="Rebuild even if no input changed since the last build.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Lay out several briefings' PDFs in parallel processes.")
+@click.option("--keep-html", is_flag=True, help="Also write the HTML handed to the PDF renderer (<name>.print.html).")
+@click.option("--profile", is_flag=True, help="Say how long each stage took.")
 @click.option(
     "--since",
     metavar="REV",
@@ -109,6 +112,9 @@ def build(
     date: dt.date | None,
     quiet: bool,
     force: bool,
+    jobs: int,
+    keep_html: bool,
+    profile: bool,
     since: str | None,
 ) -> None:
     """Check the fact base, then write the briefing.
@@ -121,7 +127,7 @@ def build(
 
     started = time.perf_counter()
     out_dir = output if output is not None else project / "output"
-    current = stamp.fingerprint(project, formats, date.isoformat() if date else None, since)
+    current = stamp.fingerprint(project, formats, date.isoformat() if date else None, since, keep_html)
     if not force and stamp.up_to_date(out_dir, current):
         if not quiet:
             click.echo(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
@@ -130,15 +136,17 @@ def build(
     from briefgen import build as pipeline
 
     progress = (lambda _: None) if quiet else (lambda message: click.echo(f"briefgen: {message}", err=True))
-    outcome = pipeline.build(project, output, formats, date, progress, since)
+    outcome = pipeline.build(project, output, formats, date, progress, since, keep_html, jobs)
     for d in sorted(outcome.diagnostics, key=sort_key):
         click.echo(format_text(d), err=True)
     for warning in outcome.renderer_warnings:
         click.echo(f"briefgen: warning: PDF renderer: {warning}", err=True)
+    if profile:
+        stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in outcome.timings.items())
+        click.echo(f"briefgen: time by stage: {stages}", err=True)
     if not quiet:
         names = ", ".join(display_path(p) for p in outcome.written)
-        pages = f" ({outcome.pages} pages)" if outcome.pages else ""
-        click.echo(f"briefgen: wrote {names}{pages} in {time.perf_counter() - started:.1f} s", err=True)
+        click.echo(f"briefgen: wrote {names} in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.command()
@@ -252,7 +260,7 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
         raise click.BadParameter(
             f"no source '{source_id}'{did_you_mean(source_id, outcome.project.sources)}", param_hint="SOURCE_ID"
         )
-    found = impact(outcome.project, outcome.rendered, source_id)
+    found = impact(outcome.project, outcome.documents, source_id)
     if output_format == "json":
         click.echo(
             json.dumps(

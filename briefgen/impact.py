@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen.loading import Project
-from briefgen.model import Fact, Source
+from briefgen.model import Briefing, Fact, Source
 from briefgen.templating import RenderedMarkdown
 from briefgen.verify import by_source
 
@@ -45,16 +45,21 @@ def source_uses(project: Project) -> list[SourceUse]:
     ]
 
 
-def impact(project: Project, rendered: RenderedMarkdown, source_id: str) -> Impact:
-    """The facts and briefing sections that would be affected if `source_id` were discredited."""
+def impact(project: Project, documents: list[tuple[Briefing, RenderedMarkdown]], source_id: str) -> Impact:
+    """The facts and briefing sections that would be affected if `source_id` were discredited.
+
+    Sections of the main briefing are named by their headings; those of other documents (a summary, say)
+    start with the document's label.
+    """
     source = project.sources[source_id]
     facts = by_source(project)[source_id]
     others = {f.id: _other_sources(f, source_id) for f in facts}
     affected = {f.id for f in facts}
-    sections = {
-        section: [fid for fid in cited if fid in affected]
-        for section, cited in rendered.sections().items()
-        if affected.intersection(cited)
-    }
+    sections = {}
+    for position, (document, rendered) in enumerate(documents):
+        for section, cited in rendered.sections().items():
+            if affected.intersection(cited):
+                name = section if position == 0 else f"{document.label} › {section}"
+                sections[name] = [fid for fid in cited if fid in affected]
     orphaned = [f for f in facts if not others[f.id]]
     return Impact(source, facts, orphaned, others, sections)

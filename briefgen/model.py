@@ -161,6 +161,16 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Briefing(_Model):
+    """One document a project builds: its template and the name of its output files."""
+
+    name: Id = Field(..., description="Output files are output/<name>.md, .html and .pdf.")
+    template: Text = Field(..., description="The Markdown template, under templates/.")
+    label: Text = Field("Briefing", description="The small heading above the title, e.g. 'Executive summary'.")
+    title: Text | None = Field(None, description="Overrides the project's title for this document.")
+    subtitle: Text | None = Field(None, description="Overrides the project's subtitle for this document.")
+
+
 class Settings(_Model):
     """`briefgen.yaml`: what the briefing is called, how it looks, and how strict `check` is."""
 
@@ -180,6 +190,12 @@ class Settings(_Model):
     )
     topics: dict[Id, Text] = Field(default_factory=dict, description="Readable labels for topic ids.")
     template: Text = Field("briefing.md.j2", description="The Markdown template of the briefing, under templates/.")
+    briefings: list[Briefing] | None = Field(
+        None,
+        min_length=1,
+        description="Several documents from one fact base, e.g. the full briefing and a one-page summary. "
+        "Without it, one briefing named 'briefing' from `template`.",
+    )
     stale_after_days: Annotated[int, Field(ge=1)] | None = Field(
         365, description="Warn when the latest fact of a topic is older than this before the briefing date."
     )
@@ -192,6 +208,19 @@ class Settings(_Model):
     max_input_bytes: Annotated[int, Field(ge=1024)] = Field(
         20_000_000, description="Refuse input files larger than this many bytes."
     )
+
+    @field_validator("briefings")
+    @classmethod
+    def _unique_names(cls, value: list[Briefing] | None) -> list[Briefing] | None:
+        names = [b.name for b in value or []]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise PydanticCustomError("duplicate_briefing", "two briefings are named '{name}'", {"name": twice[0]})
+        return value
+
+    def documents(self) -> list[Briefing]:
+        """The documents to build, in order; the first is the main briefing."""
+        return list(self.briefings or [Briefing(name="briefing", template=self.template)])
 
     @field_validator("date")
     @classmethod

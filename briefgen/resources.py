@@ -26,6 +26,7 @@ class BlockedResource(BriefgenError):
             code="BG402",
         )
         self.url = url
+        self.reason = reason
         self.level = level
 
     def diagnostics(self) -> list:

@@ -46,10 +46,13 @@ def _briefing_date(root: Path, option: str | None) -> str:
     return f"epoch:{epoch}" if epoch else f"today:{dt.date.today().isoformat()}"
 
 
-def fingerprint(root: Path, formats: tuple[str, ...], date_option: str | None, since: str | None = None) -> str:
+def fingerprint(
+    root: Path, formats: tuple[str, ...], date_option: str | None, since: str | None = None, keep_html: bool = False
+) -> str:
     """A hash of everything that decides the outputs (a --since build also depends on git history)."""
     digest = hashlib.sha256()
-    digest.update(f"briefgen {__version__}\n{','.join(formats)}\n{_briefing_date(root, date_option)}\n".encode())
+    options = f"{','.join(formats)}{' keep-html' if keep_html else ''}"
+    digest.update(f"briefgen {__version__}\n{options}\n{_briefing_date(root, date_option)}\n".encode())
     if since is not None:
         digest.update(f"since {since} {dt.datetime.now().isoformat()}\n".encode())  # never reused
     for path in _files(root):

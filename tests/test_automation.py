@@ -47,7 +47,7 @@ def test_the_workflow_does_what_the_readme_promises() -> None:
     assert minute not in ("0", "*"), "a scheduled run should avoid the top of the hour"
     assert "concurrency" in workflow
     steps = " ".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in workflow["jobs"]["briefing"]["steps"])
-    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact", "git diff --quiet -- output/briefing.md"):
+    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact", "git status --porcelain -- 'output/*.md'"):
         assert command in steps
 
 

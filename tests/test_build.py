@@ -88,3 +88,42 @@ def test_builds_in_different_folders_are_byte_identical(tmp_path: Path) -> None:
     assert set(outputs[0]) == {"briefing.md", "briefing.html", "briefing.pdf", ".briefgen-stamp.json"}
     for name in ("briefing.md", "briefing.html", "briefing.pdf"):
         assert outputs[0][name] == outputs[1][name] == again[name], name
+
+
+def two_briefings(tiny: ProjectDir) -> None:
+    tiny.write("templates/short.md.j2", "## In short\n\n{{ claim('convoys-north') }}\n")
+    tiny.replace(
+        "briefgen.yaml",
+        "stale_after_days: 365\n",
+        "stale_after_days: 365\nbriefings:\n  - name: briefing\n    template: briefing.md.j2\n"
+        "  - name: short\n    template: short.md.j2\n    label: In brief\n",
+    )
+
+
+@pytest.mark.pdf
+def test_several_briefings_in_parallel_match_one_at_a_time(tiny: ProjectDir, tmp_path: Path) -> None:
+    two_briefings(tiny)
+    one = pipeline.build(tiny.root, tmp_path / "one", keep_html=True)
+    two = pipeline.build(tiny.root, tmp_path / "two", keep_html=True, jobs=2)
+    names = ["briefing.md", "briefing.html", "briefing.print.html", "short.md", "short.html", "short.print.html",
+             "briefing.pdf", "short.pdf"]
+    assert [p.name for p in one.written] == [p.name for p in two.written] == names
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert "In brief" in (tmp_path / "one" / "short.print.html").read_text()
+    assert set(one.timings) == {"load", "template", "verify", "markdown", "html", "pdf"}
+
+
+def test_a_fact_cited_only_by_the_second_briefing_counts_as_cited(tiny: ProjectDir) -> None:
+    two_briefings(tiny)
+    tiny.write("templates/briefing.md.j2", "## Main\n\n{{ claim('unit-strength-official') }} {{ claim('unit-strength-local') }} {{ claim('rocket-artillery') }}\n")
+    outcome = pipeline.check(tiny.root)
+    assert [d.code for d in outcome.diagnostics] == []
+    assert outcome.cited() == {"unit-strength-official", "unit-strength-local", "rocket-artillery", "convoys-north"}
+
+
+def test_two_briefings_may_not_share_a_name(tiny: ProjectDir) -> None:
+    two_briefings(tiny)
+    tiny.replace("briefgen.yaml", "  - name: short\n", "  - name: briefing\n")
+    outcome = pipeline.check(tiny.root)
+    assert [d.message for d in outcome.diagnostics] == ["field 'briefings' of the settings: two briefings are named 'briefing'"]

@@ -35,10 +35,28 @@ def test_shipped_project_checks_without_errors_or_warnings() -> None:
     assert [format_text(d) for d in outcome.diagnostics] == []
 
 
-def test_committed_briefing_is_up_to_date(example: Path) -> None:
-    assert (REPO / "output" / "briefing.md").read_text() == (example / "output" / "briefing.md").read_text(), (
-        "output/briefing.md is stale: run `briefgen build` and commit it"
+@pytest.mark.parametrize("name", ["briefing.md", "summary.md"])
+def test_committed_markdown_is_up_to_date(example: Path, name: str) -> None:
+    assert (REPO / "output" / name).read_text() == (example / "output" / name).read_text(), (
+        f"output/{name} is stale: run `briefgen build` and commit it"
     )
+
+
+@pytest.mark.pdf
+def test_the_executive_summary_fits_on_one_page(tmp_path: Path) -> None:
+    import pypdf
+
+    for name in ("briefgen.yaml", "facts", "seeds", "templates"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    outcome = pipeline.build(tmp_path, formats=("pdf",), jobs=2)
+    assert [p.name for p in outcome.written] == ["briefing.pdf", "summary.pdf"]
+    summary = pypdf.PdfReader(tmp_path / "output" / "summary.pdf")
+    assert len(summary.pages) == 1
+    text = " ".join((summary.pages[0].extract_text() or "").split())
+    assert text.startswith("EXECUTIVE SUMMARY North Korea's military support to Russia")
+    assert text.endswith("UNCLASSIFIED // FOR TRAINING UNCLASSIFIED // FOR TRAINING Page 1 of 1")
+    assert "10 Publisher not stated" in text  # all ten notes on the page
 
 
 def footnotes(markdown: str) -> tuple[list[str], set[str]]:
