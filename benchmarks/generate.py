@@ -1,8 +1,8 @@
 """Generate a synthetic briefgen project: N facts over N/10 sources of about 5 KB of text each.
 
 The text reads like wire copy, every quote is a real sentence of its source, every value is stated in its
-quote, and one fact in five belongs to a topic of evolving figures, as in a real fact base. The same N
-gives the same project.
+quote, one fact in four cites a second source, and one in five belongs to a topic of evolving figures, as in
+a real fact base. The same N gives the same project.
 
     python benchmarks/generate.py OUT_DIR --facts 1000
 """
@@ -71,13 +71,18 @@ def generate(root: Path, facts: int, seed: int = 0) -> Path:
         text, value = source_sentences[s][i]
         category = categories[f % len(categories)]
         topic = f"  topic: series-{f // 25:04d}\n  note: Figures in this series come from different reports.\n" if f % 5 == 0 else ""
+        # One fact in four is also reported by a second source, as in a real fact base.
+        second = ""
+        if f % 4 == 0 and n_sources > 1:
+            other = (s + 1) % n_sources
+            second = f"    - source: source-{other:05d}\n      quote: \"{source_sentences[other][i][0]}\"\n"
         files[category].append(
             f"- id: fact-{f:06d}\n"
             f"  claim: >-\n    {text.replace('According to', 'As reported by')}.\n"
             f"  value: {value}\n  qualifier: about\n{topic}"
             f"  as_of: 2025-0{1 + f % 5}\n"
             f"  sources:\n    - source: source-{s:05d}\n      quote: \"{text}\"\n"
-            f"      attribution: {text.split(',')[0].removeprefix('According to ')}\n"
+            f"      attribution: {text.split(',')[0].removeprefix('According to ')}\n{second}"
         )
     for category, items in files.items():
         (root / "facts" / f"{category}.yaml").write_text("\n".join(items) or "[]\n")

@@ -194,7 +194,8 @@ def build(
     step("rendered " + " and ".join(name for name in ("Markdown", "HTML") if name.lower()[:2] in "".join(formats)))
     if "pdf" in formats:
         step(f"laying out PDF pages of {plural(len(print_pages), 'briefing')}" + (f" in {jobs} processes" if jobs > 1 and len(print_pages) > 1 else ""))
-        for name, result in zip(print_pages, _render_pdfs(list(print_pages.values()), project.root, allowed, policy, jobs), strict=True):
+        results = _render_pdfs(list(print_pages.values()), project.root, allowed, policy, project.settings.pdf_tags, jobs)
+        for name, result in zip(print_pages, results, strict=True):
             pdf, pages, warnings, refused = result
             files[f"{name}.pdf"] = pdf
             outcome.pages = pages if outcome.pages is None else outcome.pages
@@ -211,17 +212,17 @@ def build(
 
 
 def _render_pdfs(
-    pages: list[str], root: Path, allowed: list[Path], policy: str, jobs: int
+    pages: list[str], root: Path, allowed: list[Path], policy: str, tags: bool, jobs: int
 ) -> list[tuple[bytes, int, list[str], list[BlockedResource]]]:
     """Lay out each print page; WeasyPrint uses one core, so several briefings go to several processes."""
     if jobs <= 1 or len(pages) <= 1:
         from briefgen.pdf import render_pdf
 
-        return [render_pdf(html, root, allowed, policy) for html in pages]
+        return [render_pdf(html, root, allowed, policy, tags) for html in pages]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(pages))) as pool:
-        results = list(pool.map(_pdf_job, [(html, root, allowed, policy) for html in pages]))
+        results = list(pool.map(_pdf_job, [(html, root, allowed, policy, tags) for html in pages]))
     out = []
     for result in results:
         if isinstance(result, list):  # the diagnostics of a refusal that stopped the render
@@ -231,7 +232,7 @@ def _render_pdfs(
     return out
 
 
-def _pdf_job(args: tuple[str, Path, list[Path], str]) -> object:
+def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
     """One PDF, in a worker process; returns plain data, which crosses the process boundary."""
     from briefgen.pdf import render_pdf
 
