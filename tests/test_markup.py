@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from briefgen.markup import to_html
 
 DOC = """## Section
@@ -56,3 +58,26 @@ def test_a_paragraph_introducing_a_table_is_kept_with_it() -> None:
     html = to_html("Intro to the table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nAfter.")
     assert html.startswith('<p class="lead-in">Intro to the table:</p>\n<table>')
     assert "<p>After.</p>" in html
+
+
+def test_footnote_calls_are_numbered_as_python_markdown_numbers_them() -> None:
+    """briefgen looks call numbers up instead of searching for them; the HTML must not change."""
+    import markdown
+    from markdown.extensions.footnotes import FootnoteExtension
+
+    from briefgen.markup import _FOOTNOTES
+
+    text = (
+        "Second defined, cited first.[^b] First defined.[^a] Again.[^b] Unknown.[^zz]\n\n"
+        "| a | b |\n|---|---|\n| cell[^c] | [^a][^c] |\n\n"
+        "[^a]: Note a.\n[^b]: Note b with *emphasis*.\n[^c]: Note c.\n"
+    )
+    stock = markdown.markdown(
+        text,
+        extensions=[FootnoteExtension(**_FOOTNOTES), "tables", "sane_lists", "toc"],
+        output_format="html",
+    )
+    ours = to_html(text)
+    strip = re.compile(r' class="lead-in"')
+    assert strip.sub("", ours) == stock
+    assert "[^zz]" in ours
