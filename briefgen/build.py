@@ -191,7 +191,10 @@ def build(
             if keep_html:
                 files[f"{document.name}.print.html"] = print_pages[document.name].encode()
         timings["html"] += clock.lap()
-    step("rendered " + " and ".join(name for name in ("Markdown", "HTML") if name.lower()[:2] in "".join(formats)))
+    made = [name for fmt, name in (("md", "Markdown"), ("html", "HTML")) if fmt in formats]
+    if print_pages:
+        made.append("print HTML")
+    step("rendered " + ", ".join(made))
     if "pdf" in formats:
         step(f"laying out PDF pages of {plural(len(print_pages), 'briefing')}" + (f" in {jobs} processes" if jobs > 1 and len(print_pages) > 1 else ""))
         results = _render_pdfs(list(print_pages.values()), project.root, allowed, policy, project.settings.pdf_tags, jobs)

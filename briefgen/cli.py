@@ -187,7 +187,6 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
         raise SystemExit(1)
 
 
-
 def _checked(project: Path):  # noqa: ANN202 - a build.Outcome, imported lazily
     """The project, checked and rendered; its errors end the command as they would end a build."""
     from briefgen import build as pipeline
@@ -209,7 +208,7 @@ _data_format = click.option(
 def sources_command(project: Path, output_format: str) -> None:
     """List each source with the facts that rest on it."""
     from briefgen.impact import source_uses
-    from briefgen.templating import plain_text, source_reference
+    from briefgen.templating import plain_text, plural, source_reference
 
     outcome = _checked(project)
     uses = source_uses(outcome.project)
@@ -234,7 +233,7 @@ def sources_command(project: Path, output_format: str) -> None:
     for use in uses:
         click.echo(f"{use.source.id}  (reliability {use.source.reliability})")
         click.echo(f"  {plain_text(source_reference(use.source))}")
-        click.echo(f"  {_count(use.facts, 'fact')}, {len(use.sole)} resting on this source alone:")
+        click.echo(f"  {plural(len(use.facts), 'fact')}, {len(use.sole)} resting on this source alone:")
         width = max((len(f.id) for f in use.facts), default=0)
         for fact in use.facts:
             others = [sid for sid in dict.fromkeys(c.source for c in fact.sources) if sid != use.source.id]
@@ -253,7 +252,7 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
     briefing sections that cite them.
     """
     from briefgen.impact import impact
-    from briefgen.templating import plain_text, source_reference
+    from briefgen.templating import plain_text, plural, source_reference
 
     outcome = _checked(project)
     if source_id not in outcome.project.sources:
@@ -281,7 +280,7 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
     click.echo()
     orphaned = found.orphaned
     backed = [f for f in found.facts if found.others[f.id]]
-    click.echo(f"{_count(found.facts, 'fact')} cite it; {len(orphaned)} would be left with no source:")
+    click.echo(f"{plural(len(found.facts), 'fact')} cite it; {len(orphaned)} would be left with no source:")
     for fact in orphaned:
         click.echo(f"  {fact.id} ({fact.category})")
     if backed:
@@ -292,10 +291,6 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
     click.echo("Briefing sections that cite these facts:")
     for section, facts in found.sections.items():
         click.echo(f"  {section}: {', '.join(facts)}")
-
-
-def _count(items: list, noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 @main.command("diff")
@@ -316,6 +311,7 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
     commit. Facts and sources added, removed and changed (claim, value, sources, date, …) are compared by id.
     """
     from briefgen.editions import changes_since, describe
+    from briefgen.templating import plural
 
     outcome = _checked(project)
     changes = changes_since(outcome.project, revision)
@@ -362,7 +358,7 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
                 click.echo(f"**{title} ({len(items)})**\n")
                 click.echo("\n".join(f"- `{ident}`: {text}" for ident, text in items) + "\n")
         return
-    click.echo(f"{_count(list(range(len(changes))), 'change')} since {since}:")
+    click.echo(f"{plural(len(changes), 'change')} since {since}:")
     for title, mark, items in groups:
         if items:
             click.echo(f"{title}:")

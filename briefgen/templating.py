@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from briefgen.diagnostics import Diagnostic
 from briefgen.errors import BriefgenError
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
@@ -155,7 +154,7 @@ class SourceView:
 class FactView:
     """A fact as templates see it. Its claim is reachable only through claim(), which adds the footnote."""
 
-    def __init__(self, fact: Fact, project: Project, views: dict[str, SourceView]) -> None:
+    def __init__(self, fact: Fact, views: dict[str, SourceView]) -> None:
         self._fact = fact
         self.id = fact.id
         self.category = fact.category
@@ -310,7 +309,7 @@ class Helpers:
         self.changes = changes
         facts_by_source = by_source(project)
         self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
-        self.views = {fid: FactView(f, project, self.source_views) for fid, f in project.facts.items()}
+        self.views = {fid: FactView(f, self.source_views) for fid, f in project.facts.items()}
         self.topic_groups = topics(project)
         # Indexes, so that templates looping over categories and topics stay linear in the number of facts.
         self.by_category: dict[str, list[FactView]] = {name: [] for name in project.settings.categories}
@@ -639,12 +638,3 @@ def _template_frame(tb: TracebackType | None, env: jinja2.Environment, innermost
     if innermost and not last_is_template:
         return None
     return found
-
-
-def cited_ids(project: Project, briefing_date: dt.date) -> tuple[set[str] | None, list[Diagnostic]]:
-    """The fact ids the briefing template cites, or the template's errors as diagnostics."""
-    try:
-        return set(render_markdown(project, briefing_date).cited), []
-    except BriefgenError as exc:
-        return None, exc.diagnostics()
-
