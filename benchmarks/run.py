@@ -7,7 +7,8 @@ its children's) maximum resident set size.
   stage's time, --keep-html keeps the HTML it handed to WeasyPrint).
 - floor: WeasyPrint alone (floor.py) rendering that exact HTML: what the PDF costs with nothing else.
 - pandoc: `pandoc briefing.md --pdf-engine=weasyprint --css briefing.css` on the same Markdown
-  (pandoc from the pypandoc-binary package; endnotes instead of page-bottom footnotes).
+  (pandoc from the pypandoc-binary package; endnotes instead of page-bottom footnotes; an untagged PDF).
+- pandoc, tagged: the same with `--pdf-engine-opt=--pdf-tags`, a tagged PDF like briefgen's (pdf_tags setting).
 
     python benchmarks/run.py                       # all sizes, 3 runs each
     python benchmarks/run.py --sizes 50 500 --runs 5
@@ -79,18 +80,28 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
+def pdf_pages(pdf: Path) -> int | None:
+    """The page count, from poppler's pdfinfo where it is installed."""
+    if not shutil.which("pdfinfo"):
+        return None
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(found.group(1)) if found else None
+
+
 def measure(size: int, root: Path, runs: int) -> dict[str, Result]:
     project = generate(root / f"n{size}", size)
     out = project / "output"
     python = sys.executable
-    results = {"briefgen": Result(), "floor": Result(), "pandoc": Result()}
+    results = {"briefgen": Result(), "floor": Result(), "pandoc": Result(), "pandoc, tagged": Result()}
     build = [python, "-m", "briefgen", "build", "--format", "pdf,md", "--force", "--keep-html", "--profile",
              "--project", str(project)]
     floor = [python, str(HERE / "floor.py"), str(out / "briefing.print.html"), str(project), str(out / "floor.pdf")]
     # pandoc runs `weasyprint` itself: put this environment's on its PATH.
     env = {**os.environ, "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     peer = [pandoc_path(), str(out / "briefing.md"), "-s", "-o", str(out / "pandoc.pdf"), "--pdf-engine=weasyprint",
-            f"--css={STYLESHEET}", "--metadata", "title=Synthetic briefing"]
+            f"--css={STYLESHEET}", "--metadata", "title=Synthetic briefing", "--metadata", "lang=en"]
+    tagged = [*peer, "--pdf-engine-opt=--pdf-tags"]
     for attempt in range(runs):
         done = run(build, project)
         stages = re.search(r"time by stage: (.*)", done.stderr)
@@ -100,12 +111,14 @@ def measure(size: int, root: Path, runs: int) -> dict[str, Result]:
         results["briefgen"].pages = int(pages.group(1)) if pages else None
         for name, seconds in re.findall(r"(\w+) ([\d.]+) s", stages.group(1) if stages else ""):
             results["briefgen"].stages.setdefault(name, []).append(float(seconds))
-        for tool, command, environment in (("floor", floor, None), ("pandoc", peer, env)):
+        for tool, command, environment in (("floor", floor, None), ("pandoc", peer, env), ("pandoc, tagged", tagged, env)):
             done = run(command, project, environment)
             results[tool].walls.append(done.wall)
             results[tool].peaks.append(done.peak_mb)
         print(f"  {size:,} facts, run {attempt + 1}/{runs}: briefgen {results['briefgen'].walls[-1]:.1f} s, "
-              f"floor {results['floor'].walls[-1]:.1f} s, pandoc {results['pandoc'].walls[-1]:.1f} s", file=sys.stderr)
+              f"floor {results['floor'].walls[-1]:.1f} s, pandoc {results['pandoc'].walls[-1]:.1f} s, "
+              f"tagged {results['pandoc, tagged'].walls[-1]:.1f} s", file=sys.stderr)
+    results["pandoc"].pages = pdf_pages(out / "pandoc.pdf")
     # A rebuild with nothing changed, and a Markdown-and-HTML build, for the "no wasted work" rows.
     plain = [python, "-m", "briefgen", "build", "--format", "pdf,md", "--keep-html", "--project", str(project)]
     results["no-op"] = Result(walls=[run(plain, project).wall for _ in range(runs)])
@@ -120,7 +133,6 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 5_000])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    shutil.which("pdfinfo")
     table: dict[int, dict[str, Result]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -129,12 +141,14 @@ def main() -> None:
     print(f"Median of {args.runs} runs; {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, {platform.machine()}, WeasyPrint {_version('weasyprint')}, "
           f"pandoc {_pandoc_version()}.\n")
-    print("| facts | pages | briefgen | floor | pandoc | briefgen/floor | briefgen/pandoc | peak memory: briefgen / floor |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| facts | pages: briefgen / pandoc | briefgen | floor | pandoc | pandoc, tagged | briefgen/floor | briefgen/pandoc "
+          "| briefgen/pandoc, tagged | peak memory: briefgen / floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for size, r in table.items():
-        b, f, p = r["briefgen"], r["floor"], r["pandoc"]
-        print(f"| {size:,} | {b.pages} | {b.wall:.1f} s | {f.wall:.1f} s | {p.wall:.1f} s | {b.wall / f.wall:.2f} | "
-              f"{b.wall / p.wall:.2f} | {b.peak:.0f} MB / {f.peak:.0f} MB = {b.peak / f.peak:.2f} |")
+        b, f, p, t = r["briefgen"], r["floor"], r["pandoc"], r["pandoc, tagged"]
+        print(f"| {size:,} | {b.pages} / {p.pages} | {b.wall:.1f} s | {f.wall:.1f} s | {p.wall:.1f} s | {t.wall:.1f} s | "
+              f"{b.wall / f.wall:.2f} | {b.wall / p.wall:.2f} | {b.wall / t.wall:.2f} | "
+              f"{b.peak:.0f} MB / {f.peak:.0f} MB = {b.peak / f.peak:.2f} |")
     print("\nbriefgen's time by stage (seconds, median):\n")
     print("| facts | " + " | ".join(STAGES) + " | no-op rebuild | md,html only |")
     print("|---|" + "---|" * (len(STAGES) + 2))
