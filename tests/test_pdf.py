@@ -200,3 +200,22 @@ def test_a_stylesheet_that_reads_a_file_outside_the_project_is_stopped(tiny: Pro
         pipeline.build(tiny.root, formats=("pdf",))
     assert info.value.message == f"the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched"
     assert not (tiny.root / "output" / "briefing.pdf").exists()
+
+
+def test_kept_page_references_change_no_byte_of_the_pdf(tmp_path: Path) -> None:
+    """briefgen keeps pydyf's page references between uses; the tagged PDF must be what pydyf alone writes."""
+    import pydyf
+
+    from briefgen import pdf
+
+    html = "<html lang='en'><body>" + "".join(
+        f"<h2>Part {i}</h2><p style='break-after: page'>Text <a href='#p{i}' id='p{i}'>{i}</a></p>" for i in range(6)
+    ) + "</body></html>"
+    stock = pydyf.PDF.page_references
+    with pdf._page_references_kept():
+        assert pydyf.PDF.page_references is not stock
+        kept, pages, _, _ = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+    assert pydyf.PDF.page_references is stock
+    plain, _, _, _ = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+    assert pages == 6
+    assert kept == plain
