@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,3 +62,34 @@ def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectDir:
 def run(*args: str) -> Result:
     """Run the CLI in-process, as `briefgen ARGS`, with stdout and stderr kept apart."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+class RequestCounter(http.server.BaseHTTPRequestHandler):
+    """Records every request the local server gets, and answers with a stylesheet or an image."""
+
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        type(self).requests.append(self.path)
+        body = b"body { color: red; }" if self.path.endswith(".css") else b"\x89PNG\r\n\x1a\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1; RequestCounter.requests lists what reached it."""
+    RequestCounter.requests = []
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), RequestCounter)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

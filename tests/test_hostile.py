@@ -4,47 +4,16 @@ or read a file outside the project. A local server counts requests; a secret fil
 from __future__ import annotations
 
 import html as html_lib
-import http.server
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
 
 from briefgen.resources import blocked_in_html
-from conftest import ProjectDir, run
+from conftest import ProjectDir, RequestCounter, run
 
 SECRET = "S3CRET-4b1d-do-not-leak"
-
-
-class _Counter(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        type(self).requests.append(self.path)
-        body = b"body { color: red; }" if self.path.endswith(".css") else b"\x89PNG\r\n\x1a\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    _Counter.requests = []
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Counter)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture
@@ -94,7 +63,7 @@ def test_hostile_fact_text_renders_literally_and_fetches_nothing(tiny: ProjectDi
 
     result = run("build")
     assert result.exit_code == 0, result.stderr
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
     everything = outputs_text(tiny.root)
     assert SECRET not in everything
     html = tiny.read("output/briefing.html")
@@ -136,7 +105,7 @@ def test_a_template_that_loads_from_outside_is_an_error(
     (line,) = [x for x in result.stderr.splitlines() if ": error: " in x]
     assert line.startswith("briefgen: error: the briefing refers to '")
     assert line.endswith("nothing was fetched (hint: templates and stylesheets may use only files inside the project and data: URLs) [BG402 blocked-resource]")
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
     assert sorted((tiny.root / "output").iterdir()) == before
 
 
@@ -145,7 +114,7 @@ def test_a_stylesheet_that_imports_from_outside_is_an_error(tiny: ProjectDir, se
     result = run("build")
     assert result.exit_code == 1
     assert f"briefgen: error: the briefing refers to '{server}/evil.css', which is not a file inside the project" in result.stderr
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
 
 
 def test_warn_mode_leaves_the_resource_out_and_still_fetches_nothing(tiny: ProjectDir, server: str, secret: Path) -> None:
@@ -156,5 +125,5 @@ def test_warn_mode_leaves_the_resource_out_and_still_fetches_nothing(tiny: Proje
     warnings = [x for x in result.stderr.splitlines() if ": warning: " in x]
     assert f"briefgen: warning: the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched" in warnings[0]
     assert any(f"'{server}/bg.png'" in w for w in warnings)
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
     assert SECRET not in outputs_text(tiny.root)

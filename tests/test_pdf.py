@@ -3,10 +3,7 @@ metadata and bookmarks, and a renderer that never fetches anything from outside 
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -14,7 +11,7 @@ import pytest
 
 from briefgen import build as pipeline
 from briefgen.errors import BriefgenError
-from conftest import ProjectDir, run
+from conftest import ProjectDir, RequestCounter, run
 
 pytestmark = pytest.mark.pdf
 
@@ -144,39 +141,12 @@ def test_letter_page_size_by_setting(tiny: ProjectDir) -> None:
 # --- nothing is fetched from outside the project ------------------------------------------------
 
 
-class _Counter(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        type(self).requests.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    """A local HTTP server that records every request it gets."""
-    _Counter.requests = []
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Counter)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def test_html_in_a_claim_is_text_and_fetches_nothing(tiny: ProjectDir, server: str) -> None:
     tag = f'<img src="{server}/x">'
     tiny.replace("facts/beta.yaml", "Convoys were seen moving north", f"{tag} Convoys were seen moving north")
     result = run("build")
     assert result.exit_code == 0, result.stderr
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
     pdf_text = " ".join(page_texts(pypdf.PdfReader(tiny.root / "output" / "briefing.pdf")))
     assert tag in pdf_text
     html = tiny.read("output/briefing.html")
@@ -189,7 +159,7 @@ def test_a_template_that_reaches_the_network_is_stopped(tiny: ProjectDir, server
         pipeline.build(tiny.root, formats=("pdf",))
     assert info.value.code == "BG402"
     assert info.value.message == f"the briefing refers to '{server}/tracker.png', which is not a file inside the project; nothing was fetched"
-    assert _Counter.requests == []
+    assert RequestCounter.requests == []
 
 
 def test_a_stylesheet_that_reads_a_file_outside_the_project_is_stopped(tiny: ProjectDir, tmp_path: Path) -> None:
