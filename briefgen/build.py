@@ -209,7 +209,7 @@ def build(
     outcome.timings.update(timings)
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
-    written = write_all(out_dir, {**files, stamp.STAMP: stamp.record(out_dir, inputs, files)})
+    written = write_all(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files)})
     outcome.written = written[:-1]
     return outcome
 

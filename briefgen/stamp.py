@@ -83,7 +83,7 @@ def up_to_date(out_dir: Path, inputs: str) -> bool:
     return all(_digest(out_dir / name) == digest for name, digest in stamp["outputs"].items())
 
 
-def record(out_dir: Path, inputs: str, outputs: dict[str, bytes]) -> bytes:
+def record(inputs: str, outputs: dict[str, bytes]) -> bytes:
     """The stamp to write beside the outputs (the caller writes it, last and atomically)."""
     stamp = {
         "briefgen": __version__,

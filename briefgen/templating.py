@@ -591,7 +591,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise BriefgenError(
-            f"template syntax error: {exc.message}", _template_path(env, exc.filename, exc.name), exc.lineno, code="BG301"
+            f"template syntax error: {exc.message}", _template_path(exc.filename, exc.name), exc.lineno, code="BG301"
         ) from None
     except jinja2.TemplateNotFound as exc:
         where = _template_frame(sys.exc_info()[2], env)
@@ -618,7 +618,7 @@ def _root(env: jinja2.Environment) -> Path:
     return Path(env.loader.searchpath[0]).parent  # type: ignore[union-attr]
 
 
-def _template_path(env: jinja2.Environment, filename: str | None, name: str | None) -> str:
+def _template_path(filename: str | None, name: str | None) -> str:
     if filename:
         return display_path(Path(filename))
     return name or "template"
