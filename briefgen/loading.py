@@ -105,7 +105,7 @@ def gc_relaxed() -> Iterator[None]:
     """Let the cyclic garbage collector run rarely while a layout engine builds a page tree.
 
     WeasyPrint's boxes live until the PDF is written, so frequent collections only rescan them: the
-    default thresholds cost about a tenth of a PDF's time. Unlike pausing, this still bounds garbage.
+    default thresholds cost a few per cent of a PDF's time. Unlike pausing, this still bounds garbage.
     """
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)

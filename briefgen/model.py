@@ -200,7 +200,7 @@ class Settings(_Model):
         365, description="Warn when the latest fact of a topic is older than this before the briefing date."
     )
     min_quote_words: Annotated[int, Field(ge=1)] = Field(4, description="Warn about quotes shorter than this.")
-    pdf_tags: bool = Field(True, description="Write a tagged PDF, for screen readers (about a tenth slower).")
+    pdf_tags: bool = Field(True, description="Write a tagged PDF, for screen readers (a few per cent slower).")
     external_resources: Literal["error", "warn"] = Field(
         "error",
         description="A template or stylesheet that loads from the network or outside the project: stop the "

@@ -61,7 +61,7 @@ def render_pdf(
 ) -> tuple[bytes, int, list[str], list[BlockedResource]]:
     """Lay out print HTML; returns the PDF, its page count, WeasyPrint's warnings and the resources refused.
 
-    `tags` makes a tagged PDF, which screen readers need; it costs about a tenth of the time.
+    `tags` makes a tagged PDF, which screen readers need; it costs a few per cent of the time.
     """
     with gc_relaxed(), _page_references_kept():
         return _render_pdf(html, base_url, allowed, policy, tags)
