@@ -61,7 +61,7 @@ class _FootnoteCall(FootnoteInlineProcessor):
         ident = m.group(1)
         if ident not in notes.footnotes or not notes.getConfig("USE_DEFINITION_ORDER"):
             return super().handleMatch(m, data)
-        if len(self.numbers) != len(notes.footnotes) or ident not in self.numbers:  # a new document
+        if len(self.numbers) != len(notes.footnotes) or ident not in self.numbers:  # index the notes once
             self.numbers = {key: n for n, key in enumerate(notes.footnotes, start=1)}
             self.referenced = set(notes.footnote_order)
         if ident not in self.referenced:
