@@ -325,6 +325,13 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
         ("Sources changed", "~", [(s.id, "; ".join(describe(c) for c in found)) for s, found in changes.sources_changed]),
     ]
     if output_format == "json":
+
+        def changed(pairs: list) -> list[dict[str, Any]]:
+            return [
+                {"id": item.id, "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in found]}
+                for item, found in pairs
+            ]
+
         facts = {"added": changes.added, "removed": changes.removed}
         sources = {"added": changes.sources_added, "removed": changes.sources_removed}
         doc = {
@@ -333,17 +340,11 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
             "date": changes.date,
             "facts": {
                 **{k: [{"id": f.id, "category": f.category, "claim": f.claim} for f in v] for k, v in facts.items()},
-                "changed": [
-                    {"id": f.id, "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in found]}
-                    for f, found in changes.changed
-                ],
+                "changed": changed(changes.changed),
             },
             "sources": {
                 **{k: [{"id": s.id, "title": s.title} for s in v] for k, v in sources.items()},
-                "changed": [
-                    {"id": s.id, "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in found]}
-                    for s, found in changes.sources_changed
-                ],
+                "changed": changed(changes.sources_changed),
             },
         }
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))

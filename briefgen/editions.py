@@ -6,6 +6,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,23 +141,28 @@ def _differences(old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...
 def compare(old: Project | None, new: Project, revision: str, label: str, date: str) -> Changes:
     """Facts and sources added, removed and changed between two loaded fact bases (matched by id)."""
     changes = Changes(revision, label, date)
-    old_facts = old.facts if old else {}
-    old_sources = old.sources if old else {}
-    changes.added = [f for fid, f in new.facts.items() if fid not in old_facts]
-    changes.removed = [f for fid, f in old_facts.items() if fid not in new.facts]
-    for fid, fact in new.facts.items():
-        if fid in old_facts:
-            found = _differences(_fact_fields(old_facts[fid]), _fact_fields(fact), FACT_FIELDS)
-            if found:
-                changes.changed.append((fact, found))
-    changes.sources_added = [s for sid, s in new.sources.items() if sid not in old_sources]
-    changes.sources_removed = [s for sid, s in old_sources.items() if sid not in new.sources]
-    for sid, source in new.sources.items():
-        if sid in old_sources:
-            found = _differences(_source_fields(old_sources[sid]), _source_fields(source), SOURCE_FIELDS)
-            if found:
-                changes.sources_changed.append((source, found))
+    changes.added, changes.removed, changes.changed = _compare_by_id(
+        old.facts if old else {}, new.facts, _fact_fields, FACT_FIELDS
+    )
+    changes.sources_added, changes.sources_removed, changes.sources_changed = _compare_by_id(
+        old.sources if old else {}, new.sources, _source_fields, SOURCE_FIELDS
+    )
     return changes
+
+
+def _compare_by_id(
+    old: dict[str, Any], new: dict[str, Any], fields: Callable[[Any], dict[str, Any]], names: tuple[str, ...]
+) -> tuple[list, list, list]:
+    """Items added, removed, and changed (each with its field changes) between two id-keyed collections."""
+    added = [item for ident, item in new.items() if ident not in old]
+    removed = [item for ident, item in old.items() if ident not in new]
+    changed = []
+    for ident, item in new.items():
+        if ident in old:
+            found = _differences(fields(old[ident]), fields(item), names)
+            if found:
+                changed.append((item, found))
+    return added, removed, changed
 
 
 def changes_since(project: Project, revision: str | None) -> Changes:
