@@ -489,7 +489,7 @@ class RenderedMarkdown:
             heading = re.match(r"(#{1,6})\s+(.*?)\s*#*$", line)
             if heading:
                 level = len(heading.group(1))
-                title = html.unescape(re.sub(r"\\(.)", r"\1", heading.group(2)))
+                title = plain_text(heading.group(2))
                 headings = [h for h in headings if h[0] < level] + [(level, title)]
                 continue
             where = " › ".join(title for _, title in headings) or "(before the first heading)"
