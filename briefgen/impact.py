@@ -37,9 +37,7 @@ def _other_sources(fact: Fact, source_id: str) -> list[str]:
 def source_uses(project: Project) -> list[SourceUse]:
     """Every source, oldest first, with the facts that rest on it."""
     facts = by_source(project)
-    sources = sorted(
-        project.sources.values(), key=lambda s: ((s.published.sort_key if s.published else (0, 0, 0)), s.id)
-    )
+    sources = sorted(project.sources.values(), key=lambda s: s.oldest_first)
     return [
         SourceUse(s, facts[s.id], [f for f in facts[s.id] if not _other_sources(f, s.id)]) for s in sources
     ]

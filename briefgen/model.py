@@ -268,6 +268,11 @@ class Source(_Model):
         """Whether the sources file states this field, even as null."""
         return field in self.model_fields_set
 
+    @property
+    def oldest_first(self) -> tuple:
+        """Sort key: by publication date (undated sources first), then id."""
+        return (self.published.sort_key if self.published else (0, 0, 0), self.id)
+
 
 class Citation(_Model):
     """One source of a fact, with the exact words the source used."""
