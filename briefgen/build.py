@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__, stamp
-from briefgen.diagnostics import Diagnostic
+from briefgen.diagnostics import Diagnostic, plural
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import Briefing, PartialDate
@@ -24,7 +24,6 @@ from briefgen.templating import (
     RenderedMarkdown,
     TemplateLoader,
     make_environment,
-    plural,
     render_markdown,
     render_template,
     template_dirs,

@@ -19,6 +19,7 @@ from briefgen.diagnostics import (
     format_json,
     format_summary,
     format_text,
+    plural,
     sort_key,
     strict,
 )
@@ -208,7 +209,7 @@ _data_format = click.option(
 def sources_command(project: Path, output_format: str) -> None:
     """List each source with the facts that rest on it."""
     from briefgen.impact import source_uses
-    from briefgen.templating import plain_text, plural, source_reference
+    from briefgen.templating import plain_text, source_reference
 
     outcome = _checked(project)
     uses = source_uses(outcome.project)
@@ -252,7 +253,7 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
     briefing sections that cite them.
     """
     from briefgen.impact import impact
-    from briefgen.templating import plain_text, plural, source_reference
+    from briefgen.templating import plain_text, source_reference
 
     outcome = _checked(project)
     if source_id not in outcome.project.sources:
@@ -311,7 +312,6 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
     commit. Facts and sources added, removed and changed (claim, value, sources, date, …) are compared by id.
     """
     from briefgen.editions import changes_since, describe
-    from briefgen.templating import plural
 
     outcome = _checked(project)
     changes = changes_since(outcome.project, revision)

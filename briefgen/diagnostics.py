@@ -139,16 +139,15 @@ def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
 
 def format_text(d: Diagnostic) -> str:
     """`path:line:col: level: message (hint) [BG101 quote-not-found]` on one line."""
-    message = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
-    return f"{d.location()}: {d.level}: {message} [{d.code} {d.name}]"
+    return f"{d.location()}: {d.level}: {_with_hint(d)} [{d.code} {d.name}]"
 
 
 def format_summary(diagnostics: list[Diagnostic], facts: int | None = None, sources: int | None = None) -> str:
     errors, warnings = count(diagnostics)
     checked = ""
     if facts is not None and sources is not None:
-        checked = f"checked {facts} fact{_s(facts)} against {sources} source{_s(sources)}: "
-    return f"{checked}{errors} error{_s(errors)}, {warnings} warning{_s(warnings)}"
+        checked = f"checked {plural(facts, 'fact')} against {plural(sources, 'source')}: "
+    return f"{checked}{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
 def format_json(diagnostics: list[Diagnostic]) -> str:
@@ -173,8 +172,11 @@ def format_github(d: Diagnostic) -> str:
     if d.column is not None:
         props.append(f"col={d.column}")
     props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
-    message = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
-    return f"::{d.level} {','.join(props)}::{_escape_data(message)}"
+    return f"::{d.level} {','.join(props)}::{_escape_data(_with_hint(d))}"
+
+
+def _with_hint(d: Diagnostic) -> str:
+    return d.message if not d.hint else f"{d.message} (hint: {d.hint})"
 
 
 def _escape_data(text: str) -> str:
@@ -185,5 +187,6 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 source`, `2 sources`; give the plural form when adding s is wrong."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from briefgen.diagnostics import plural
 from briefgen.errors import BriefgenError
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
@@ -90,11 +91,6 @@ def _finalize(value: Any) -> Markup:
     if isinstance(value, PartialDate):
         return escape_md(value.display())
     return escape_md(value)
-
-
-def plural(count: int, singular: str, plural: str | None = None) -> str:
-    """`1 source`, `2 sources`; give the plural form when adding s is wrong."""
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def format_number(value: float) -> str:
@@ -412,7 +408,7 @@ class Helpers:
 
     def sources(self) -> list[SourceView]:
         """Every source, oldest first."""
-        return sorted(self.source_views.values(), key=lambda s: (s.published.sort_key if s.published else (0, 0, 0), s.id))
+        return sorted(self.source_views.values(), key=lambda s: s._source.oldest_first)
 
     def summary(self) -> dict[str, Any]:
         """Counts for the source summary statement."""
