@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -29,6 +30,10 @@ from briefgen.templating import (
     template_dirs,
 )
 from briefgen.verify import verify_facts, verify_project
+
+if TYPE_CHECKING:
+    from briefgen.layout import FootnoteProof
+    from briefgen.pdf import RenderedPdf
 
 FORMATS = ("md", "html", "pdf")
 FONTS = Path(__file__).parent / "fonts"
@@ -156,7 +161,7 @@ def build(
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
     html_env = _html_environment(project.root)
-    css = _stylesheet(html_env)  # its problems come before any progress
+    css, css_path = _stylesheet(html_env)  # its problems come before any progress
     step(f"checked {plural(len(project.facts), 'fact')} against {plural(len(project.sources), 'source')}")
 
     # 2. Assemble each requested format of each briefing in memory.
@@ -197,12 +202,16 @@ def build(
     if "pdf" in formats:
         step(f"laying out PDF pages of {plural(len(print_pages), 'briefing')}" + (f" in {jobs} processes" if jobs > 1 and len(print_pages) > 1 else ""))
         results = _render_pdfs(list(print_pages.values()), project.root, allowed, policy, project.settings.pdf_tags, jobs)
+        faults: list[Diagnostic] = []
+        rendered_by_name = {document.name: rendered for document, rendered in outcome.documents}
         for name, result in zip(print_pages, results, strict=True):
-            pdf, pages, warnings, refused = result
-            files[f"{name}.pdf"] = pdf
-            outcome.pages = pages if outcome.pages is None else outcome.pages
-            outcome.renderer_warnings += warnings
-            outcome.diagnostics += [d for blocked in refused for d in blocked.diagnostics()]
+            faults += footnote_faults(result.footnotes, rendered_by_name[name], f"{name}.pdf", css_path)
+            files[f"{name}.pdf"] = result.pdf
+            outcome.pages = result.pages if outcome.pages is None else outcome.pages
+            outcome.renderer_warnings += result.warnings
+            outcome.diagnostics += [d for url, reason, level in result.refused for d in BlockedResource(url, reason, level).diagnostics()]
+        if faults:
+            raise CheckFailed(outcome.diagnostics + faults)
         timings["pdf"] += clock.lap()
         step(f"rendered PDF, {plural(outcome.pages or 0, 'page')}" + (" (main briefing)" if len(print_pages) > 1 else ""))
     outcome.timings.update(timings)
@@ -213,9 +222,7 @@ def build(
     return outcome
 
 
-def _render_pdfs(
-    pages: list[str], root: Path, allowed: list[Path], policy: str, tags: bool, jobs: int
-) -> list[tuple[bytes, int, list[str], list[BlockedResource]]]:
+def _render_pdfs(pages: list[str], root: Path, allowed: list[Path], policy: str, tags: bool, jobs: int) -> list[RenderedPdf]:
     """Lay out each print page; WeasyPrint uses one core, so several briefings go to several processes."""
     if jobs <= 1 or len(pages) <= 1:
         from briefgen.pdf import render_pdf
@@ -225,13 +232,10 @@ def _render_pdfs(
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(pages))) as pool:
         results = list(pool.map(_pdf_job, [(html, root, allowed, policy, tags) for html in pages]))
-    out = []
     for result in results:
         if isinstance(result, list):  # the diagnostics of a refusal that stopped the render
             raise CheckFailed(result)
-        pdf, count, warnings, refused = result
-        out.append((pdf, count, warnings, [BlockedResource(url, reason, level) for url, reason, level in refused]))
-    return out
+    return results  # type: ignore[return-value]
 
 
 def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
@@ -239,10 +243,39 @@ def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
     from briefgen.pdf import render_pdf
 
     try:
-        pdf, count, warnings, refused = render_pdf(*args)
+        return render_pdf(*args)
     except BriefgenError as exc:
         return exc.diagnostics()
-    return pdf, count, warnings, [(b.url, b.reason, b.level) for b in refused]
+
+
+def footnote_faults(proof: FootnoteProof, rendered: RenderedMarkdown, pdf_name: str, stylesheet: str | None = None) -> list[Diagnostic]:
+    """Each note the laid-out PDF does not show at the foot of its call's page, located at the template line
+    that cites its fact; and each cited fact with no call in the PDF at all."""
+    diagnostics = []
+
+    def fault(number: str, problem: str) -> None:
+        fid = rendered.cited[int(number) - 1] if number.isdigit() and 0 < int(number) <= len(rendered.cited) else None
+        path, line = rendered.call_sites.get(fid, (None, None)) if fid else (None, None)
+        about = f"footnote {number} (fact '{fid}')" if fid else f"footnote {number}"
+        diagnostics.append(Diagnostic(
+            code="BG404", level="error", path=path, line=line or None, fact_id=fid,
+            message=f"{pdf_name}: {problem.replace(f'footnote {number}', about, 1)}",
+            hint="a layout fault of the PDF renderer; nothing was written. To report it, keep the print HTML: "
+            "briefgen build --format md,html --keep-html",
+        ))
+
+    if rendered.cited and not proof.calls:  # one cause, one message: the stylesheet floats no note
+        return [Diagnostic(
+            code="BG404", level="error", path=stylesheet,
+            message=f"{pdf_name}: none of its {len(rendered.cited)} footnotes is a page-bottom note",
+            hint="the stylesheet must keep `span.footnote { float: footnote }` inside `@media print`",
+        )]
+    for f in proof.faults:
+        fault(f.number, f.describe())
+    for n in range(1, len(rendered.cited) + 1):
+        if str(n) not in proof.calls and not any(f.number == str(n) for f in proof.faults):
+            fault(str(n), f"footnote {n} is not in the PDF: neither its call nor its note was laid out")
+    return diagnostics
 
 
 def _ensure_writable(folder: Path) -> None:
@@ -335,14 +368,14 @@ def _page_context(project: Project, when: dt.date, document: Briefing, css: str)
     }
 
 
-def _stylesheet(env: jinja2.Environment) -> str:
+def _stylesheet(env: jinja2.Environment) -> tuple[str, str | None]:
+    """The stylesheet's text and where it is, for messages."""
     try:
         source, filename, _ = env.loader.get_source(env, "briefing.css")  # type: ignore[union-attr]
     except jinja2.TemplateNotFound:
         raise BriefgenError("stylesheet briefing.css not found in the templates", code="BG304") from None
+    shown = display_path(Path(filename)) if filename else None
     if "</" in source:
-        raise BriefgenError(
-            "briefing.css must not contain '</'", path=display_path(Path(filename)) if filename else None, code="BG305"
-        )
-    return source
+        raise BriefgenError("briefing.css must not contain '</'", path=shown, code="BG305")
+    return source, shown
 

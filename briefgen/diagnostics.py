@@ -67,6 +67,7 @@ _CODES = [
     Code("BG401", "output-not-writable", "error", "The output folder or a file in it cannot be written."),
     Code("BG402", "blocked-resource", "error", "A template or stylesheet refers to the network or to a file outside the project."),
     Code("BG403", "revision-missing", "error", "A git revision asked for is not in this clone, or the project is not in git."),
+    Code("BG404", "footnote-misplaced", "error", "A PDF footnote is missing or not on the page of its call (a layout fault; the PDF is not written)."),
     Code("BG900", "usage", "error", "Any other problem the user can fix."),
 ]
 

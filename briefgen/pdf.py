@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.layout import FootnoteProof, corrected_footnote_layout, prove_footnotes
 from briefgen.loading import gc_relaxed
 from briefgen.resources import BlockedResource, refusal
 
@@ -56,14 +58,23 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(
-    html: str, base_url: Path, allowed: list[Path], policy: str = "error", tags: bool = True
-) -> tuple[bytes, int, list[str], list[BlockedResource]]:
-    """Lay out print HTML; returns the PDF, its page count, WeasyPrint's warnings and the resources refused.
+@dataclass
+class RenderedPdf:
+    """A laid-out PDF and what was found while making it."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str]  # WeasyPrint's own warnings (bad CSS, missing fonts)
+    refused: list[tuple[str, str, str]]  # resources refused: url, reason, level
+    footnotes: FootnoteProof  # where each note landed, read from the laid-out pages
+
+
+def render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str = "error", tags: bool = True) -> RenderedPdf:
+    """Lay out print HTML with the footnote correction, prove where every note landed, and write the PDF.
 
     `tags` makes a tagged PDF, which screen readers need; it costs a few per cent of the time.
     """
-    with gc_relaxed(), _page_references_kept():
+    with gc_relaxed(), _page_references_kept(), corrected_footnote_layout():
         return _render_pdf(html, base_url, allowed, policy, tags)
 
 
@@ -97,9 +108,7 @@ def _page_references_kept() -> Iterator[None]:
         pydyf.PDF.page_references = stock
 
 
-def _render_pdf(
-    html: str, base_url: Path, allowed: list[Path], policy: str, tags: bool
-) -> tuple[bytes, int, list[str], list[BlockedResource]]:
+def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tags: bool) -> RenderedPdf:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -113,7 +122,8 @@ def _render_pdf(
         document = weasyprint.HTML(
             string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=FontConfiguration())
-        pdf = document.write_pdf(pdf_tags=tags)
+        proof = prove_footnotes(document)
+        pdf = b"" if proof.faults else document.write_pdf(pdf_tags=tags)  # a faulty PDF is never written
     except stop:
         raise fetcher.blocked[-1] from None
     finally:
@@ -121,4 +131,5 @@ def _render_pdf(
         logger.propagate = propagate
     refused = {b.message for b in fetcher.blocked}
     messages = [m for m in collect.messages if not any(r in m for r in refused)]
-    return pdf, len(document.pages), messages, fetcher.blocked
+    refused_resources = [(b.url, b.reason, b.level) for b in fetcher.blocked]
+    return RenderedPdf(pdf, len(document.pages), messages, refused_resources, proof)

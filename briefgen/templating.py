@@ -7,7 +7,7 @@ import html
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
@@ -296,6 +296,17 @@ def footnote_text(fact: Fact, sources: dict[str, Source], referenced: set[str] |
     return Md(text if re.search(r"[.!?]”$", text) else text + ".")
 
 
+def _calling_template_line() -> tuple[str, int]:
+    """The template file and line that called a helper: the innermost frame of Jinja's compiled template code."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and template.filename:
+            return display_path(Path(template.filename)), template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return "template", 0
+
+
 class Helpers:
     """The functions and values a briefing template is given."""
 
@@ -307,6 +318,7 @@ class Helpers:
         self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
         self.views = {fid: FactView(f, self.source_views) for fid, f in project.facts.items()}
         self.topic_groups = topics(project)
+        self.call_sites: dict[str, tuple[str, int]] = {}  # fact id -> template file and line of its first call
         # Indexes, so that templates looping over categories and topics stay linear in the number of facts.
         self.by_category: dict[str, list[FactView]] = {name: [] for name in project.settings.categories}
         self.by_category_topic: dict[tuple[str, str], list[FactView]] = {}
@@ -385,7 +397,11 @@ class Helpers:
 
     def cite(self, *refs: str | FactView) -> Md:
         """The footnote marker(s) of one or more facts."""
-        return Md("".join(f"{_CALL_OPEN}{self.fact(r).id}{_CALL_CLOSE}" for r in refs))
+        ids = [self.fact(r).id for r in refs]
+        for fid in ids:
+            if fid not in self.call_sites:
+                self.call_sites[fid] = _calling_template_line()
+        return Md("".join(f"{_CALL_OPEN}{fid}{_CALL_CLOSE}" for fid in ids))
 
     def claim(self, ref: str | FactView) -> Md:
         """The fact's claim followed by its footnote marker."""
@@ -470,7 +486,8 @@ class RenderedMarkdown:
 
     body: str
     notes: str
-    cited: list[str]
+    cited: list[str]  # fact ids in footnote order: note n is cited[n - 1]
+    call_sites: dict[str, tuple[str, int]] = field(default_factory=dict)  # fact id -> template file and line
 
     @property
     def document(self) -> str:
@@ -562,7 +579,8 @@ def render_markdown(
     """Render the briefing template to Markdown, number its footnotes in reading order, and list them."""
     env = make_environment(project.root)
     # Globals, not render context, so that imported macro files see the helpers too.
-    env.globals.update(Helpers(project, briefing_date, changes).context())
+    helpers = Helpers(project, briefing_date, changes)
+    env.globals.update(helpers.context())
     raw = render_template(env, template or project.settings.template, {})
     raw = re.sub(r"\n{3,}", "\n\n", raw).strip() + "\n"  # templates' loops leave runs of blank lines
     numbers: dict[str, int] = {}
@@ -578,7 +596,7 @@ def render_markdown(
     notes = "\n".join(
         f"[^{n}]: {footnote_text(project.facts[fid], project.sources, referenced)}" for fid, n in numbers.items()
     )
-    return RenderedMarkdown(body=body, notes=notes + "\n" if notes else "", cited=list(numbers))
+    return RenderedMarkdown(body=body, notes=notes + "\n" if notes else "", cited=list(numbers), call_sites=helpers.call_sites)
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

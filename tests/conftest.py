@@ -93,3 +93,29 @@ def server() -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# The print stylesheet sets footnote calls in 6 pt and the numbers before the notes in 6.3 pt: the PDF's text,
+# read with each run's size, tells the two apart without the renderer's help.
+CALL_SIZE, MARKER_SIZE = 6.0, 6.3
+
+
+def footnote_pages(pdf: Path) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """From a briefing PDF: the page of each note's first call, and the pages its note is printed on."""
+    import pypdf
+
+    calls: dict[int, int] = {}
+    notes: dict[int, list[int]] = {}
+    for number, page in enumerate(pypdf.PdfReader(pdf).pages, start=1):
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float, page: int = number) -> None:
+            text = text.strip()
+            if not text.isdigit():
+                return
+            shown = round(size * (tm[3] or 1) * (cm[3] or 1), 2)
+            if shown == CALL_SIZE:
+                calls.setdefault(int(text), page)
+            elif shown == MARKER_SIZE:
+                notes.setdefault(int(text), []).append(page)
+
+        page.extract_text(visitor_text=visit)
+    return calls, notes

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 
 from briefgen.resources import blocked_in_html
+from briefgen.templating import BUILTIN_TEMPLATES
 from conftest import ProjectDir, RequestCounter, run
 
 SECRET = "S3CRET-4b1d-do-not-leak"
@@ -119,7 +120,9 @@ def test_a_stylesheet_that_imports_from_outside_is_an_error(tiny: ProjectDir, se
 
 def test_warn_mode_leaves_the_resource_out_and_still_fetches_nothing(tiny: ProjectDir, server: str, secret: Path) -> None:
     tiny.replace("briefgen.yaml", "stale_after_days: 365\n", "stale_after_days: 365\nexternal_resources: warn\n")
-    tiny.write("templates/briefing.css", f'@import url("{secret.as_uri()}");\nbody {{ background: url("{server}/bg.png"); }}\n')
+    # The hostile lines come first (an @import after other rules is ignored), the house style after them.
+    builtin = (BUILTIN_TEMPLATES / "briefing.css").read_text()
+    tiny.write("templates/briefing.css", f'@import url("{secret.as_uri()}");\nbody {{ background: url("{server}/bg.png"); }}\n' + builtin)
     result = run("build")
     assert result.exit_code == 0, result.stderr
     warnings = [x for x in result.stderr.splitlines() if ": warning: " in x]

@@ -184,8 +184,8 @@ def test_kept_page_references_change_no_byte_of_the_pdf(tmp_path: Path) -> None:
     stock = pydyf.PDF.page_references
     with pdf._page_references_kept():
         assert pydyf.PDF.page_references is not stock
-        kept, pages, _, _ = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+        kept = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
     assert pydyf.PDF.page_references is stock
-    plain, _, _, _ = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
-    assert pages == 6
-    assert kept == plain
+    plain = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+    assert kept.pages == 6
+    assert kept.pdf == plain.pdf
