@@ -352,6 +352,8 @@ def _page_context(project: Project, when: dt.date, document: Briefing, css: str)
     return {
         "settings": settings,
         "title": document.title or settings.title,
+        "running_title": document.short_title or (settings.short_title if not document.title else None)
+        or shorten(document.title or settings.title, RUNNING_TITLE_CHARACTERS),
         "subtitle": document.subtitle or settings.subtitle,
         "label": document.label,
         "name": document.name,
@@ -366,6 +368,18 @@ def _page_context(project: Project, when: dt.date, document: Briefing, css: str)
         "fonts": FONTS.resolve().as_uri(),
         "generator": f"briefgen {__version__}",
     }
+
+
+# What fits one line of the running header beside the marking and the date, in the default page styles.
+RUNNING_TITLE_CHARACTERS = 48
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def _stylesheet(env: jinja2.Environment) -> tuple[str, str | None]:

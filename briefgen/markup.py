@@ -120,10 +120,26 @@ class _InlineFootnotes(Treeprocessor):
                     replacements = [anchor, _note_span(notes[note_id], number)]
                 replacements[-1].tail = child.tail
                 index = list(parent).index(child)
+                _join_to_previous_word(parent, index)
                 parent.remove(child)
                 for offset, element in enumerate(replacements):
                     parent.insert(index + offset, element)
         _remove(root, container)
+
+
+# U+2060 WORD JOINER: no line break here. (A nowrap span around word and call would do the same in CSS, but
+# WeasyPrint 70 then breaks the line before the span's paragraph text oddly.)
+_WORD_JOINER = "\u2060"
+
+
+def _join_to_previous_word(parent: etree.Element, index: int) -> None:
+    """Forbid a line break between a call and the word before it: a call never starts a line."""
+    if index:
+        previous = parent[index - 1]
+        if previous.tail and not previous.tail[-1].isspace():
+            previous.tail += _WORD_JOINER
+    elif parent.text and not parent.text[-1].isspace():
+        parent.text += _WORD_JOINER
 
 
 def _note_span(li: etree.Element, number: str) -> etree.Element:

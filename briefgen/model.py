@@ -168,6 +168,7 @@ class Briefing(_Model):
     template: Text = Field(..., description="The Markdown template, under templates/.")
     label: Text = Field("Briefing", description="The small heading above the title, e.g. 'Executive summary'.")
     title: Text | None = Field(None, description="Overrides the project's title for this document.")
+    short_title: Text | None = Field(None, description="Overrides the project's short title for this document.")
     subtitle: Text | None = Field(None, description="Overrides the project's subtitle for this document.")
 
 
@@ -176,6 +177,10 @@ class Settings(_Model):
 
     version: int = Field(FORMAT_VERSION, description="Format version of the project files.")
     title: Text
+    short_title: Text | None = Field(
+        None,
+        description="The title in the running header of every PDF page; without it, the title shortened to fit one line.",
+    )
     subtitle: Text | None = None
     date: PartialDate | None = Field(
         None, description="Briefing date (YYYY-MM-DD); `--date` overrides it. Without one: SOURCE_DATE_EPOCH, else today."

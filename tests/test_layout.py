@@ -142,7 +142,7 @@ def print_html(markdown: str, page_size: str, tmp: Path) -> str:
     """The print HTML the pipeline hands the renderer, from briefgen's own page template and stylesheet."""
     env = _html_environment(tmp)
     context = {
-        "title": "Generated briefing", "subtitle": None, "label": "Briefing", "name": "briefing",
+        "title": "Generated briefing", "running_title": "Generated briefing", "subtitle": None, "label": "Briefing", "name": "briefing",
         "marking": "UNCLASSIFIED // FOR TESTING", "author": None, "lang": "en", "keywords": [],
         "page_size": page_size, "briefing_date": PartialDate.parse(dt.date(2025, 6, 1)), "information_cutoff": None,
         "css": Markup((BUILTIN_TEMPLATES / "briefing.css").read_text()), "fonts": FONTS.resolve().as_uri(),
@@ -161,12 +161,40 @@ def lay_out(seed: int, tmp: Path, corrected: bool = True) -> tuple[weasyprint.Do
 LAYOUTS = 200
 
 
+def lines_starting_with_a_call(document: weasyprint.Document) -> list[int]:
+    """The pages on which a line begins with a footnote call (a first call or a repeated one)."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, LineBox):
+                first = box.children[0] if box.children else None
+                while first is not None:
+                    classes = (first.element.get("class") or "") if first.element is not None else ""
+                    if getattr(first, "footnote", None) is not None or (first.element_tag == "a" and "footnote-again" in classes):
+                        found.append(number)
+                        break
+                    first = first.children[0] if getattr(first, "children", None) else None
+            stack.extend(getattr(box, "children", None) or [])
+    return found
+
+
 @pytest.mark.parametrize("seed", range(LAYOUTS))
 def test_generated_briefing_has_every_note_on_the_page_of_its_call(seed: int, tmp_path: Path) -> None:
     document, notes = lay_out(seed, tmp_path)
     proof = prove_footnotes(document)
     assert [f.describe() for f in proof.faults] == []
     assert sorted(proof.calls, key=int) == [str(n) for n in range(1, notes + 1)]
+    assert lines_starting_with_a_call(document) == []
+
+
+def test_a_call_is_joined_to_the_word_before_it() -> None:
+    html = to_html("Troops arrived.[^1] Again 3,000[^1]\n\n[^1]: A note.\n", for_print=True)
+    assert "arrived.\u2060<a class=\"footnote-anchor\"" in html
+    assert "3,000\u2060<a class=\"footnote-again\"" in html
 
 
 @pytest.mark.skipif(not STOCK_HAS_THE_FAULT, reason="the stock fault is known for WeasyPrint 70.0 only")

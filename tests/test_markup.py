@@ -37,10 +37,10 @@ def test_print_html_moves_each_note_to_its_first_call() -> None:
         '<a class="footnote-anchor" id="fn:1"></a><span class="footnote" data-n="1">Example Wire, “Title”, 10 January 2025, '
         '<a href="https://example.org/a">https://example.org/a</a>: “quoted words”.</span>'
     )
-    assert f"First claim.{first} Second claim." in html
+    assert f"First claim.\u2060{first} Second claim." in html
     assert '<a class="footnote-anchor" id="fn:2"></a><span class="footnote" data-n="2">Publisher not stated, “Other”, 2025: “more words”.</span>' in html
     # The second call of note 1 keeps its number and links to the note.
-    assert '<td>Again the first.<a class="footnote-again" href="#fn:1">1</a></td>' in html
+    assert '<td>Again the first.\u2060<a class="footnote-again" href="#fn:1">1</a></td>' in html
 
 
 def test_print_notes_hold_no_block_elements_or_line_breaks() -> None:

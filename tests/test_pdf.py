@@ -189,3 +189,24 @@ def test_kept_page_references_change_no_byte_of_the_pdf(tmp_path: Path) -> None:
     plain = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
     assert kept.pages == 6
     assert kept.pdf == plain.pdf
+
+
+LONG_TITLE = "North Korea's military support to Russia: troops, shells, missiles and drones in the war against Ukraine"
+
+
+def test_a_long_title_is_shortened_to_one_line_in_the_running_header(tmp_path: Path) -> None:
+    write_long_project(tmp_path)
+    text = (tmp_path / "briefgen.yaml").read_text().replace("title: Long briefing", f'title: "{LONG_TITLE}"')
+    (tmp_path / "briefgen.yaml").write_text(text)
+    pipeline.build(tmp_path, formats=("pdf",))
+    second = (pypdf.PdfReader(tmp_path / "output" / "briefing.pdf").pages[1].extract_text() or "").splitlines()
+    assert "North Korea's military support to Russia… TEST MARKING 1 June 2025" in second
+
+
+def test_short_title_sets_the_running_header(tmp_path: Path) -> None:
+    write_long_project(tmp_path)
+    text = (tmp_path / "briefgen.yaml").read_text().replace("title: Long briefing", f'title: "{LONG_TITLE}"\nshort_title: NK support')
+    (tmp_path / "briefgen.yaml").write_text(text)
+    pipeline.build(tmp_path, formats=("pdf",))
+    second = (pypdf.PdfReader(tmp_path / "output" / "briefing.pdf").pages[1].extract_text() or "").splitlines()
+    assert "NK support TEST MARKING 1 June 2025" in second
