@@ -33,7 +33,7 @@ from generate import generate
 
 HERE = Path(__file__).resolve().parent
 STYLESHEET = HERE.parent / "briefgen" / "templates" / "briefing.css"
-STAGES = ("load", "template", "verify", "markdown", "html", "pdf")
+STAGES = ("load", "template", "verify", "markdown", "html", "pdf", "proof")  # proof: part of pdf
 
 
 @dataclass

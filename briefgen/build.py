@@ -206,6 +206,7 @@ def build(
         rendered_by_name = {document.name: rendered for document, rendered in outcome.documents}
         for name, result in zip(print_pages, results, strict=True):
             faults += footnote_faults(result.footnotes, rendered_by_name[name], f"{name}.pdf", css_path)
+            timings["proof"] = timings.get("proof", 0.0) + result.proof_seconds  # part of the pdf stage
             files[f"{name}.pdf"] = result.pdf
             outcome.pages = result.pages if outcome.pages is None else outcome.pages
             outcome.renderer_warnings += result.warnings

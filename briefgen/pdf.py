@@ -6,6 +6,7 @@ WeasyPrint is imported inside the functions: `check` and Markdown/HTML-only buil
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class RenderedPdf:
     warnings: list[str]  # WeasyPrint's own warnings (bad CSS, missing fonts)
     refused: list[tuple[str, str, str]]  # resources refused: url, reason, level
     footnotes: FootnoteProof  # where each note landed, read from the laid-out pages
+    proof_seconds: float  # what reading the laid-out pages cost
 
 
 def render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str = "error", tags: bool = True) -> RenderedPdf:
@@ -122,7 +124,9 @@ def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tag
         document = weasyprint.HTML(
             string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=FontConfiguration())
+        started = time.perf_counter()
         proof = prove_footnotes(document)
+        proof_seconds = time.perf_counter() - started
         pdf = b"" if proof.faults else document.write_pdf(pdf_tags=tags)  # a faulty PDF is never written
     except stop:
         raise fetcher.blocked[-1] from None
@@ -132,4 +136,4 @@ def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tag
     refused = {b.message for b in fetcher.blocked}
     messages = [m for m in collect.messages if not any(r in m for r in refused)]
     refused_resources = [(b.url, b.reason, b.level) for b in fetcher.blocked]
-    return RenderedPdf(pdf, len(document.pages), messages, refused_resources, proof)
+    return RenderedPdf(pdf, len(document.pages), messages, refused_resources, proof, proof_seconds)
