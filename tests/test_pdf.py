@@ -194,19 +194,19 @@ def test_kept_page_references_change_no_byte_of_the_pdf(tmp_path: Path) -> None:
 LONG_TITLE = "North Korea's military support to Russia: troops, shells, missiles and drones in the war against Ukraine"
 
 
+def running_header_lines(root: Path, settings: str) -> list[str]:
+    """The lines of page 2 of the long project built with these settings in place of its title."""
+    write_long_project(root)
+    (root / "briefgen.yaml").write_text((root / "briefgen.yaml").read_text().replace("title: Long briefing", settings))
+    pipeline.build(root, formats=("pdf",))
+    return (pypdf.PdfReader(root / "output" / "briefing.pdf").pages[1].extract_text() or "").splitlines()
+
+
 def test_a_long_title_is_shortened_to_one_line_in_the_running_header(tmp_path: Path) -> None:
-    write_long_project(tmp_path)
-    text = (tmp_path / "briefgen.yaml").read_text().replace("title: Long briefing", f'title: "{LONG_TITLE}"')
-    (tmp_path / "briefgen.yaml").write_text(text)
-    pipeline.build(tmp_path, formats=("pdf",))
-    second = (pypdf.PdfReader(tmp_path / "output" / "briefing.pdf").pages[1].extract_text() or "").splitlines()
-    assert "North Korea's military support to Russia… TEST MARKING 1 June 2025" in second
+    lines = running_header_lines(tmp_path, f'title: "{LONG_TITLE}"')
+    assert "North Korea's military support to Russia… TEST MARKING 1 June 2025" in lines
 
 
 def test_short_title_sets_the_running_header(tmp_path: Path) -> None:
-    write_long_project(tmp_path)
-    text = (tmp_path / "briefgen.yaml").read_text().replace("title: Long briefing", f'title: "{LONG_TITLE}"\nshort_title: NK support')
-    (tmp_path / "briefgen.yaml").write_text(text)
-    pipeline.build(tmp_path, formats=("pdf",))
-    second = (pypdf.PdfReader(tmp_path / "output" / "briefing.pdf").pages[1].extract_text() or "").splitlines()
-    assert "NK support TEST MARKING 1 June 2025" in second
+    lines = running_header_lines(tmp_path, f'title: "{LONG_TITLE}"\nshort_title: NK support')
+    assert "NK support TEST MARKING 1 June 2025" in lines
