@@ -111,7 +111,7 @@ def test_several_briefings_in_parallel_match_one_at_a_time(tiny: ProjectDir, tmp
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert "In brief" in (tmp_path / "one" / "short.print.html").read_text()
-    assert set(one.timings) == {"load", "template", "verify", "markdown", "html", "pdf"}
+    assert set(one.timings) == {"load", "template", "verify", "markdown", "html", "pdf", "proof"}
 
 
 def test_a_fact_cited_only_by_the_second_briefing_counts_as_cited(tiny: ProjectDir) -> None:
