@@ -15,6 +15,7 @@ from pathlib import Path
 from briefgen.layout import FootnoteProof, corrected_footnote_layout, prove_footnotes
 from briefgen.loading import gc_relaxed
 from briefgen.resources import BlockedResource, refusal
+from briefgen.tagging import accessible_tags
 
 
 def _fetcher_class():  # noqa: ANN202 - the class is built lazily so importing this module stays cheap
@@ -74,10 +75,11 @@ class RenderedPdf:
 def render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str = "error", tags: bool = True) -> RenderedPdf:
     """Lay out print HTML with the footnote correction, prove where every note landed, and write the PDF.
 
-    `tags` makes a tagged PDF, which screen readers need; it costs a few per cent of the time.
+    `tags` makes a tagged PDF, which screen readers need, and claims PDF/UA-1 where the tagging corrections
+    apply; it costs a few per cent of the time.
     """
-    with gc_relaxed(), _page_references_kept(), corrected_footnote_layout():
-        return _render_pdf(html, base_url, allowed, policy, tags)
+    with gc_relaxed(), _page_references_kept(), corrected_footnote_layout(), accessible_tags(tags) as accessible:
+        return _render_pdf(html, base_url, allowed, policy, tags, "pdf/ua-1" if accessible else None)
 
 
 @contextmanager
@@ -110,7 +112,7 @@ def _page_references_kept() -> Iterator[None]:
         pydyf.PDF.page_references = stock
 
 
-def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tags: bool) -> RenderedPdf:
+def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tags: bool, variant: str | None) -> RenderedPdf:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -127,7 +129,7 @@ def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tag
         started = time.perf_counter()
         proof = prove_footnotes(document)
         proof_seconds = time.perf_counter() - started
-        pdf = b"" if proof.faults else document.write_pdf(pdf_tags=tags)  # a faulty PDF is never written
+        pdf = b"" if proof.faults else document.write_pdf(pdf_tags=tags, pdf_variant=variant)  # a faulty PDF is never written
     except stop:
         raise fetcher.blocked[-1] from None
     finally:

@@ -184,9 +184,9 @@ def test_kept_page_references_change_no_byte_of_the_pdf(tmp_path: Path) -> None:
     stock = pydyf.PDF.page_references
     with pdf._page_references_kept():
         assert pydyf.PDF.page_references is not stock
-        kept = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+        kept = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True, None)
     assert pydyf.PDF.page_references is stock
-    plain = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True)
+    plain = pdf._render_pdf(html, tmp_path, [tmp_path], "error", True, None)
     assert kept.pages == 6
     assert kept.pdf == plain.pdf
 
