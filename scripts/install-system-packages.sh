@@ -2,10 +2,19 @@
 # Installs the system libraries WeasyPrint needs, on Debian and Ubuntu, when they are missing:
 # Pango (text layout), HarfBuzz's subsetter (stable font subsets, hence byte-identical PDFs),
 # fontconfig and a fallback font for characters the bundled fonts lack.
+# With the argument "test", also what the tests use to look at the outputs as readers' software does:
+# Chromium (prints the HTML, runs axe-core), poppler-utils (pdftoppm, pdftotext), a Java runtime for the
+# Nu HTML checker, and Node.js's npm for those checkers, each unless it is already on the PATH.
 # Elsewhere it says what to install and carries on.
 set -eu
 
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core"
+if [ "${1:-}" = "test" ]; then
+    command -v chromium >/dev/null 2>&1 || packages="$packages chromium"
+    command -v pdftoppm >/dev/null 2>&1 || packages="$packages poppler-utils"
+    command -v java >/dev/null 2>&1 || packages="$packages default-jre-headless"
+    command -v npm >/dev/null 2>&1 || packages="$packages npm"
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "briefgen setup: not a Debian system; install Pango >= 1.44, HarfBuzz (with hb-subset) and fontconfig yourself." >&2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +19,44 @@ from briefgen.cli import main
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
+EXAMPLE_FILES = ("briefgen.yaml", "facts", "seeds", "templates")  # the shipped project, without its outputs
+NPM_TOOLS = Path(sys.prefix) / "tools" / "node_modules"  # where `make test` installs the npm checkers
+
+
+def copy_example(root: Path) -> Path:
+    """The shipped project's files, copied into `root`."""
+    for name in EXAMPLE_FILES:
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped project, built once to Markdown, HTML and PDF; its outputs are in output/."""
+    from briefgen import build as pipeline
+
+    root = copy_example(tmp_path_factory.mktemp("built-example"))
+    pipeline.build(root, formats=("md", "html", "pdf"))
+    return root
+
+
+def installed_tool(*parts: str) -> Path:
+    """A checker the test set-up installs (`make test`); missing, the test fails: a guarantee is never skipped."""
+    path = NPM_TOOLS.joinpath(*parts) if parts[0] not in ("chromium", "java", "node") else Path(shutil.which(parts[0]) or "")
+    if not path.name or not path.exists():
+        pytest.fail(f"{'/'.join(parts)} is not installed: run `make test`, which installs what the tests use")
+    return path
+
+
+# Headless Chromium as this machine runs it: as root (no sandbox), with no network chatter of its own.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-quic")
+
+
+def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(installed_tool("chromium")), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=180, check=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

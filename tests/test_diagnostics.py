@@ -163,9 +163,9 @@ CASES = [
          "briefgen: error: the project is not in a git repository, so there are no earlier editions to compare with "
          "(hint: keep the project in git and tag each edition (git tag edition-1)) [BG403 revision-missing]",
          ("diff",)),
-    Case("BG404", write("templates/briefing.css", "p { margin: 0 }\n"),
-         "templates/briefing.css: error: briefing.pdf: none of its 4 footnotes is a page-bottom note (hint: the "
-         "stylesheet must keep `span.footnote { float: footnote }` inside `@media print`) [BG404 footnote-misplaced]",
+    Case("BG404", write("templates/print.css", "p { margin: 0 }\n"),
+         "templates/print.css: error: briefing.pdf: none of its 4 footnotes is a page-bottom note (hint: the "
+         "print stylesheet must keep `span.footnote { float: footnote }`) [BG404 footnote-misplaced]",
          ("build", "--quiet", "--format", "pdf")),
     Case("BG900", lambda p: None,
          "briefgen: error: SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds [BG900 usage]",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import cmarkgfm
@@ -13,19 +12,13 @@ from cmarkgfm.cmark import Options
 
 from briefgen import build as pipeline
 from briefgen.diagnostics import format_text
-from conftest import REPO
+from conftest import REPO, copy_example
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's project files, built to Markdown and HTML."""
-    root = tmp_path_factory.mktemp("example")
-    for name in ("briefgen.yaml", "facts", "seeds", "templates"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.exists():
-            shutil.copy(source, root / name)
+    root = copy_example(tmp_path_factory.mktemp("example"))
     pipeline.build(root, formats=("md", "html"))
     return root
 
@@ -46,9 +39,7 @@ def test_committed_markdown_is_up_to_date(example: Path, name: str) -> None:
 def test_the_executive_summary_fits_on_one_page(tmp_path: Path) -> None:
     import pypdf
 
-    for name in ("briefgen.yaml", "facts", "seeds", "templates"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    copy_example(tmp_path)
     outcome = pipeline.build(tmp_path, formats=("pdf",), jobs=2)
     assert [p.name for p in outcome.written] == ["briefing.pdf", "summary.pdf"]
     summary = pypdf.PdfReader(tmp_path / "output" / "summary.pdf")

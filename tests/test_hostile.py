@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from briefgen.build import FONTS
 from briefgen.resources import blocked_in_html
 from briefgen.templating import BUILTIN_TEMPLATES
 from conftest import ProjectDir, RequestCounter, run
@@ -130,3 +131,21 @@ def test_warn_mode_leaves_the_resource_out_and_still_fetches_nothing(tiny: Proje
     assert any(f"'{server}/bg.png'" in w for w in warnings)
     assert RequestCounter.requests == []
     assert SECRET not in outputs_text(tiny.root)
+
+
+def test_a_hostile_marking_or_title_stays_words_in_the_running_header(tiny: ProjectDir, server: str) -> None:
+    """The marking and the title are written into the page's CSS (the running header): they must not end the
+    style element, start another rule, or load anything."""
+    marking = f'X"; }} body {{ background: url({server}/bg.png) }} </style><script>alert(1)</script>'
+    title = "T\\\" } @import url(" + server + '/evil.css); <!-- &'
+    tiny.replace("briefgen.yaml", "marking: TEST // MARKING", f"marking: {_yaml(marking)}")
+    tiny.replace("briefgen.yaml", "title: Tiny briefing", f"title: {_yaml(title)}")
+    result = run("build", "--keep-html")
+    assert result.exit_code == 0, result.stderr
+    assert RequestCounter.requests == []
+    for name in ("briefing.html", "briefing.print.html"):
+        page = tiny.read(f"output/{name}")
+        assert "<script" not in page and page.count("</style>") == page.count("<style>")
+        assert blocked_in_html(page, tiny.root, [tiny.root, FONTS]) == []
+    first = pypdf.PdfReader(tiny.root / "output" / "briefing.pdf").pages[0].extract_text() or ""
+    assert " ".join(marking.split()) in " ".join(first.split())

@@ -33,6 +33,7 @@ def test_init_creates_a_project_that_checks_clean_and_builds(tmp_path: Path, mon
         "templates/macros.md.j2",
         "templates/page.html.j2",
         "templates/page.md.j2",
+        "templates/print.css",
     ]
     # The archived article is the repository's, byte for byte.
     assert (root / "seeds" / "nk-3000-more-soldiers-2025-03.txt").read_bytes() == (
