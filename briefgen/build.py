@@ -23,6 +23,7 @@ from briefgen.resources import BlockedResource, blocked_in_html
 from briefgen.templating import (
     Md,
     RenderedMarkdown,
+    Sandbox,
     TemplateLoader,
     make_environment,
     render_markdown,
@@ -338,7 +339,7 @@ def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
 
 
 def _html_environment(root: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = Sandbox(
         loader=TemplateLoader([str(p) for p in template_dirs(root)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,

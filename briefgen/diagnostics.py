@@ -63,6 +63,8 @@ _CODES = [
     Code("BG303", "undefined-variable", "error", "A template uses a variable that is not defined."),
     Code("BG304", "template-not-found", "error", "A template, include or stylesheet does not exist."),
     Code("BG305", "template-error", "error", "A template failed while rendering."),
+    Code("BG306", "template-not-allowed", "error", "A template reached for what the sandbox keeps from templates: Python internals, files, data changes, huge values."),
+    Code("BG307", "template-stopped", "error", "A template ran too long, printed too much, or called itself without end."),
     # Writing the briefing.
     Code("BG401", "output-not-writable", "error", "The output folder or a file in it cannot be written."),
     Code("BG402", "blocked-resource", "error", "A template or stylesheet refers to the network or to a file outside the project."),

@@ -6,13 +6,19 @@ import datetime as dt
 import html
 import os
 import re
+import signal
+import stat
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from briefgen.diagnostics import plural
@@ -519,13 +525,20 @@ def template_dirs(project_root: Path) -> list[Path]:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the user's cache folder: compiling the briefing costs more than checking it."""
+    """Compiled templates kept in the user's cache folder: compiling the briefing costs more than checking it.
+
+    Compiled code is run when loaded, so the folder is used only when nobody else can have written to it: a
+    real folder (not a link), owned by this user, writable by no one else. Otherwise templates are compiled
+    every time."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "briefgen", "jinja")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
+        status = os.lstat(folder)
     except OSError:
         return None  # no writable cache: compile every time
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        return None
     return jinja2.FileSystemBytecodeCache(folder)
 
 
@@ -557,8 +570,38 @@ class TemplateLoader(jinja2.FileSystemLoader):
         return template
 
 
+# What one render may cost: a real briefing takes well under a second and a few hundred kilobytes.
+RENDER_SECONDS = 60
+RENDER_CHARACTERS = 20_000_000
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The environment every template runs in: Jinja's immutable sandbox, and bounded.
+
+    A template may print, loop, test, call briefgen's helpers and its own macros. It may not reach Python's
+    internals (`__class__`, `__globals__`, attributes starting with `_`), change a list or a dict, call what
+    changes data, reach a file path (and so read a file), or build a string, list or number too large to print.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(value, os.PathLike) or isinstance(getattr(value, "__self__", None), os.PathLike):
+            return False  # a Path would read and write files
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and isinstance(left, int) and abs(left) > 1 and right > 256:
+            raise SecurityError(f"{left} ** {right} is a number too large to print")
+        if operator == "*":
+            sized, count = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > RENDER_CHARACTERS:
+                raise SecurityError(f"repeating {type(sized).__name__} {count} times makes more than a briefing can print")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(project_root: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = Sandbox(
         bytecode_cache=_bytecode_cache(),
         loader=TemplateLoader([str(p) for p in template_dirs(project_root)]),
         undefined=jinja2.StrictUndefined,
@@ -602,7 +645,20 @@ def render_markdown(
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """Render one template; every template mistake becomes a BriefgenError at `template:line`."""
     try:
-        return env.get_template(name).render(context)
+        with _time_limit(RENDER_SECONDS):
+            return _bounded(env.get_template(name).generate(context))
+    except (SecurityError, OverflowError) as exc:  # the sandbox raises OverflowError for a range too large
+        where = _template_frame(sys.exc_info()[2], env)
+        if where is None and isinstance(exc, OverflowError):
+            raise  # a bug in briefgen, not in the template: keep the traceback
+        raise BriefgenError(
+            f"template not allowed: {str(exc).rstrip('.')}", *where or (), code="BG306",
+            hint="templates may print, loop and call briefgen's helpers; they cannot reach Python's internals or files",
+        ) from None
+    except (RecursionError, _TooLong, _TooSlow) as exc:
+        message = "a macro or include calls itself without end" if isinstance(exc, RecursionError) else str(exc)
+        where = _template_frame(sys.exc_info()[2], env) or (_template_path(env.get_template(name).filename, name),)
+        raise BriefgenError(f"template stopped: {message}", *where, code="BG307") from None
     except jinja2.TemplateSyntaxError as exc:
         raise BriefgenError(
             f"template syntax error: {exc.message}", _template_path(exc.filename, exc.name), exc.lineno, code="BG301"
@@ -626,6 +682,45 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         if where is None:
             raise  # a bug in briefgen, not in the template: keep the traceback
         raise BriefgenError(f"template error: {exc}", *where, code="BG305") from None
+
+
+class _TooLong(Exception):
+    pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _bounded(chunks: Iterator[str]) -> str:
+    """A template's output, stopped once it is longer than any briefing."""
+    kept: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > RENDER_CHARACTERS:
+            raise _TooLong(f"its output passed {RENDER_CHARACTERS:,} characters")
+        kept.append(chunk)
+    return "".join(kept)
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop a render that runs longer than `seconds` (a loop without end), where a timer signal can do it."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _TooSlow(f"it ran for more than {plural(seconds, 'second')}")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _root(env: jinja2.Environment) -> Path:

@@ -150,6 +150,13 @@ CASES = [
     Case("BG305", write("templates/briefing.md.j2", "## Findings\n\n{{ fact('convoys-north').claim }}\n"),
          "templates/briefing.md.j2:3: error: fact 'convoys-north': print its claim with claim(...) so it carries its "
          "footnote [BG305 template-error]"),
+    Case("BG306", write("templates/briefing.md.j2", "## Findings\n\n{{ cycler.__init__.__globals__ }}\n"),
+         "templates/briefing.md.j2:3: error: template not allowed: access to attribute '__init__' of 'type' object "
+         "is unsafe (hint: templates may print, loop and call briefgen's helpers; they cannot reach Python's internals "
+         "or files) [BG306 template-not-allowed]"),
+    Case("BG307", write("templates/briefing.md.j2", "## Findings\n\n{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}\n"),
+         "templates/briefing.md.j2:3: error: template stopped: a macro or include calls itself without end "
+         "[BG307 template-stopped]"),
     Case("BG401", lambda p: p.write("blocked", "a file where a folder should be"),
          "blocked/out: error: cannot write to the output folder blocked/out: Not a directory "
          "(hint: choose another folder with --output) [BG401 output-not-writable]",

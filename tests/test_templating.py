@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from briefgen.errors import BriefgenError
 from briefgen.loading import load_project
 from briefgen.markup import to_html
 from briefgen.templating import escape_md, render_markdown
-from conftest import ProjectDir
+from conftest import ProjectDir, run
 
 DATE = dt.date(2025, 1, 20)
 
@@ -180,3 +181,47 @@ def test_default_template_cites_every_fact(tiny: ProjectDir) -> None:
     rendered = render_markdown(project, DATE)
     assert sorted(rendered.cited) == sorted(project.facts)
     assert rendered.notes.count("\n") == len(project.facts)
+
+
+# --- the sandbox: what a template from a pull request can do ----------------------------------------
+
+
+def test_a_template_cannot_reach_a_file_through_a_path(tmp_path: Path) -> None:
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    from briefgen.templating import Sandbox
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("S3CRET")
+    env = Sandbox(undefined=jinja2.StrictUndefined)  # as briefgen's environments are
+    with pytest.raises(SecurityError, match="read_text"):
+        env.from_string("{{ p.read_text() }}").render(p=secret)
+    with pytest.raises(SecurityError, match="parent"):
+        env.from_string("{{ p.parent }}").render(p=secret)
+
+
+def test_a_template_that_runs_too_long_is_stopped_at_its_file(tiny: ProjectDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen import templating
+
+    monkeypatch.setattr(templating, "RENDER_SECONDS", 1)
+    tiny.write("templates/briefing.md.j2", "## Findings\n\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "templates/briefing.md.j2:3: error: template stopped: it ran for more than 1 second [BG307 template-stopped]"
+    )
+
+
+def test_compiled_templates_are_cached_only_where_nobody_else_can_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiled templates are code: a cache folder another user could fill is not used."""
+    from briefgen.templating import _bytecode_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _bytecode_cache() is not None
+    (tmp_path / "briefgen" / "jinja").chmod(0o777)
+    assert _bytecode_cache() is None
+    (tmp_path / "briefgen" / "jinja").chmod(0o700)
+    (tmp_path / "briefgen" / "jinja").rename(tmp_path / "elsewhere")
+    (tmp_path / "briefgen" / "jinja").symlink_to(tmp_path / "elsewhere")
+    assert _bytecode_cache() is None
