@@ -31,17 +31,63 @@ _DASH_SPACING = re.compile(r" ?- ?")
 
 
 def normalise(text: str) -> str:
-    """The form quotes are compared in: NFKC, one kind of quote mark and dash, single spaces, no case."""
+    """The form quotes are compared in: NFKC, one kind of quote mark and dash, single spaces, no case.
+
+    Superscripts, subscripts and fractions stay as they are: NFKC would make "³" a 3 and "½" a 1⁄2, and a
+    value could then be proven by a footnote mark."""
+    kept = _numbers_kept(text)
+    if kept:
+        text = text.translate({ord(c): _PLACEHOLDER + i for i, c in enumerate(kept)})
     text = unicodedata.normalize("NFKC", text).translate(_VARIANTS).casefold()
+    if kept:
+        text = text.translate({_PLACEHOLDER + i: c for i, c in enumerate(kept)})
     return _DASH_SPACING.sub("-", _SPACES.sub(" ", text)).strip()
+
+
+_PLACEHOLDER = 0xF0000  # a private-use plane, which NFKC leaves alone
+
+
+def _numbers_kept(text: str) -> list[str]:
+    """The characters of `text` that are numbers but not digits, and that NFKC would turn into digits."""
+    if text.isascii():
+        return []
+    return sorted(
+        c for c in set(text)
+        if not c.isascii() and not c.isdecimal() and unicodedata.category(c)[0] == "N"
+        and any(d.isdecimal() for d in unicodedata.normalize("NFKC", c))
+    )
+
+
+def contains_quote(text: str, quote: str) -> bool:
+    """Whether the normalised `text` holds the normalised `quote` as whole words: a quote cut inside a word or
+    a number ("1,000 soldiers" out of "11,000 soldiers") is not in the text."""
+    start = text.find(quote)
+    while start != -1:
+        end = start + len(quote)
+        if _boundary(text, start - 1, quote[0], -1) and _boundary(text, end, quote[-1], 1):
+            return True
+        start = text.find(quote, start + 1)
+    return False
+
+
+def _boundary(text: str, i: int, edge: str, step: int) -> bool:
+    """Whether text[i], just outside a match whose character at that edge is `edge`, ends the word there."""
+    if i < 0 or i >= len(text) or not edge.isalnum():
+        return True
+    if text[i].isalnum():
+        return False
+    # "1,000" and "2.5": a separator between digits is inside the number
+    beyond = i + step
+    return not (edge.isdigit() and text[i] in ",." and 0 <= beyond < len(text) and text[beyond].isdigit())
 
 
 def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     """Like `normalise`, with the offset in `text` of every character of the result (for misses only)."""
     out: list[str] = []
     offsets: list[int] = []
+    kept = set(_numbers_kept(text))
     for i, char in enumerate(text):
-        for n in unicodedata.normalize("NFKC", char).translate(_VARIANTS).casefold():
+        for n in (char if char in kept else unicodedata.normalize("NFKC", char)).translate(_VARIANTS).casefold():
             if n.isspace():
                 if not out or out[-1] == " ":
                     continue
@@ -217,7 +263,7 @@ def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterab
                 fact_id=fact.id,
                 **where,
             )
-        if quote in texts[citation.source]:
+        if contains_quote(texts[citation.source], quote):
             continue
         source = project.sources[citation.source]
         yield diagnostic(

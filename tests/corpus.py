@@ -180,6 +180,12 @@ DEFECTS: list[Defect] = [
            "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); closest passage at seeds/blog-two.txt:3 (91% similar): \"The writer saw convoys moving north every night for a week.\"; quote has 'saw trucks', source has 'saw convoys' [BG101 quote-not-found]"),
     Defect("value not in its quote", edit("facts/beta.yaml", "  value: 220\n", "  value: 221\n"),
            "facts/beta.yaml:3:10: error: value 221 of fact 'rocket-artillery' is in none of its quotes; the quotes say 220 and 240-millimeter [BG102 value-not-in-quote]"),
+    Defect("quote cut inside a number", edit("facts/alpha.yaml",
+           "  value: 2500\n  unit: soldiers\n  topic: unit-strength\n  as_of: 2025-01\n  sources:\n    - source: blog-two\n"
+           "      quote: \"Local sources this month put the unit's strength at 2,500 soldiers\"\n",
+           "  value: 500\n  unit: soldiers\n  topic: unit-strength\n  as_of: 2025-01\n  sources:\n    - source: blog-two\n"
+           "      quote: \"500 soldiers, well below the official figure\"\n"),
+           "facts/alpha.yaml:22:14: error: quote of fact 'unit-strength-local' is not in source 'blog-two' (seeds/blog-two.txt); closest passage at seeds/blog-two.txt:2 (100% similar): \"2,500 soldiers, well below the official figure.\"; quote has '500', source has '2,500' [BG101 quote-not-found]"),
     # Templates.
     Defect("template syntax error", write("templates/briefing.md.j2", "## Findings\n\n{% for f in facts_in('alpha') %}\n{{ claim(f) }}\n"),
            "templates/briefing.md.j2:4: error: template syntax error: Unexpected end of template. Jinja was looking for the following tags: 'endfor' or 'else'. The innermost block that needs to be closed is 'for'. [BG301 template-syntax]"),

@@ -179,3 +179,35 @@ def test_source_missing_publisher_url_or_date(tiny: ProjectDir) -> None:
         "seeds/sources.yaml:10:7: warning: source 'blog-two' does not give its publisher, url or published "
         "(hint: add them, or write null where the article states none) [BG205 weak-source-reference]"
     ]
+
+
+# --- quotes are whole words and whole numbers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quote", "found"),
+    [
+        ("11,000 north korean soldiers", True),
+        ("1,000 north korean soldiers", False),  # cut inside "11,000"
+        ("000 north korean soldiers", False),  # cut after the thousands separator
+        ("000", False),
+        ("korean sold", False),  # cut inside a word
+        ("orth korean soldiers", False),
+        ("about 11,000 north", True),
+        ("soldiers.", True),  # punctuation at the edge needs no boundary
+        ("2.5 million", False),  # cut inside "12.5"
+        ("12.5 million shells", True),
+    ],
+)
+def test_a_quote_matches_only_whole_words_and_numbers(quote: str, found: bool) -> None:
+    from briefgen.verify import contains_quote
+
+    text = normalise("Seoul says about 11,000 North Korean soldiers. Some 12.5 million shells.")
+    assert contains_quote(text, normalise(quote)) is found
+
+
+def test_superscripts_and_fractions_do_not_become_digits() -> None:
+    """NFKC alone turns a footnote mark "³" into 3 and "½" into 1⁄2: a value could be proven by a mark."""
+    assert normalise("soldiers³ and ½ of them") == "soldiers³ and ½ of them"
+    assert not value_in(3, None, normalise("the unit had soldiers³"))
+    assert normalise("ＦＵＬＬ ３,０００") == "full 3,000"  # full-width digits are digits: NFKC keeps them so
