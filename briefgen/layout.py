@@ -31,17 +31,24 @@ from dataclasses import dataclass
 _STOCK = {"70.0": "e07bbe000974787ee370be1f419a01a21b327a1a1e3025a65afd47589060883d"}
 
 
-def correction_applies() -> bool:
-    """Whether this WeasyPrint is the release the footnote correction was written for."""
+def is_stock(functions: tuple, expected: dict[str, str]) -> bool:
+    """Whether WeasyPrint's `functions` are exactly those a correction was written for: its version is in
+    `expected`, and the SHA-256 of their joined sources is the one recorded for that version."""
     import weasyprint
-    from weasyprint.layout import block
 
-    expected = _STOCK.get(weasyprint.__version__)
+    digest = expected.get(weasyprint.__version__)
     try:
-        source = inspect.getsource(block._linebox_layout)
+        source = "".join(inspect.getsource(f) for f in functions)
     except (OSError, TypeError):  # no source to compare: do not touch what we cannot see
         return False
-    return expected is not None and hashlib.sha256(source.encode()).hexdigest() == expected
+    return digest is not None and hashlib.sha256(source.encode()).hexdigest() == digest
+
+
+def correction_applies() -> bool:
+    """Whether this WeasyPrint is the release the footnote correction was written for."""
+    from weasyprint.layout import block
+
+    return is_stock((block._linebox_layout,), _STOCK)
 
 
 @contextmanager

@@ -20,10 +20,10 @@ Another WeasyPrint release is left alone: the PDF is still tagged, but does not 
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from briefgen.layout import is_stock
 
 # The stock functions these corrections wrap, by WeasyPrint version: the SHA-256 of their sources, joined.
 _STOCK = {"70.0": "2e7db577933e8cf2dffef1143ca8f20900b763abe4e5aaa642926e69fbb805aa"}
@@ -38,14 +38,7 @@ def _stock_functions() -> tuple:
 
 def corrections_apply() -> bool:
     """Whether this WeasyPrint is the release the tagging corrections were written for."""
-    import weasyprint
-
-    expected = _STOCK.get(weasyprint.__version__)
-    try:
-        source = "".join(inspect.getsource(f) for f in _stock_functions())
-    except (OSError, TypeError):  # no source to compare: do not touch what we cannot see
-        return False
-    return expected is not None and hashlib.sha256(source.encode()).hexdigest() == expected
+    return is_stock(_stock_functions(), _STOCK)
 
 
 @contextmanager

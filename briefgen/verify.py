@@ -61,6 +61,8 @@ def _numbers_kept(text: str) -> list[str]:
 def contains_quote(text: str, quote: str) -> bool:
     """Whether the normalised `text` holds the normalised `quote` as whole words: a quote cut inside a word or
     a number ("1,000 soldiers" out of "11,000 soldiers") is not in the text."""
+    if not quote:
+        return True  # as `"" in text`; an empty quote is reported for its length (BG103)
     start = text.find(quote)
     while start != -1:
         end = start + len(quote)

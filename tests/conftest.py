@@ -41,6 +41,13 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def note_count(markdown: Path) -> int:
+    """How many notes a built briefing's Markdown defines: one per cited fact."""
+    import re
+
+    return len(set(re.findall(r"^\[\^(\d+)\]:", markdown.read_text(), re.M)))
+
+
 def installed_tool(*parts: str) -> Path:
     """A checker the test set-up installs (`make test`); missing, the test fails: a guarantee is never skipped."""
     path = NPM_TOOLS.joinpath(*parts) if parts[0] not in ("chromium", "java", "node") else Path(shutil.which(parts[0]) or "")

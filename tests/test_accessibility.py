@@ -17,7 +17,7 @@ from briefgen import tagging
 from briefgen.build import FONTS
 from briefgen.pdf import render_pdf
 from briefgen.tagging import accessible_tags
-from conftest import chromium, installed_tool
+from conftest import chromium, installed_tool, note_count
 from pdfua import pdfua_check
 from test_layout import Briefing, print_html
 
@@ -46,7 +46,7 @@ def assert_readable(path: Path, notes: int) -> None:
 @pdf
 def test_the_shipped_pdf_meets_the_checkable_points_of_pdf_ua(built_example: Path) -> None:
     output = built_example / "output"
-    notes = len(set(re.findall(r"^\[\^(\d+)\]:", (output / "briefing.md").read_text(), re.M)))
+    notes = note_count(output / "briefing.md")
     assert_readable(output / "briefing.pdf", notes)
     tagging_ = pdfua_check(output / "briefing.pdf")
     assert all(MARKING in text for text in tagging_.artifact_text.values())  # the marking runs on every page
@@ -57,7 +57,7 @@ def test_the_shipped_pdf_meets_the_checkable_points_of_pdf_ua(built_example: Pat
 @pdf
 def test_the_summary_pdf_meets_them_too(built_example: Path) -> None:
     output = built_example / "output"
-    notes = len(set(re.findall(r"^\[\^(\d+)\]:", (output / "summary.md").read_text(), re.M)))
+    notes = note_count(output / "summary.md")
     assert_readable(output / "summary.pdf", notes)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from briefgen.layout import corrected_footnote_layout, prove_footnotes
 from briefgen.markup import to_html
 from briefgen.model import PartialDate
 from briefgen.templating import BUILTIN_TEMPLATES, render_template
-from conftest import copy_example, footnote_pages, run
+from conftest import copy_example, footnote_pages, note_count, run
 
 pytestmark = pytest.mark.pdf
 
@@ -241,6 +240,6 @@ def assert_notes_on_the_pages_of_their_calls(pdf: Path, notes: int) -> None:
 
 
 def test_the_shipped_example_has_every_note_on_the_page_of_its_call(built_example: Path) -> None:
-    cited = len(set(re.findall(r"^\[\^(\d+)\]:", (built_example / "output" / "briefing.md").read_text(), re.M)))
+    cited = note_count(built_example / "output" / "briefing.md")
     assert cited > 80
     assert_notes_on_the_pages_of_their_calls(built_example / "output" / "briefing.pdf", cited)
