@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,11 +15,13 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__, stamp
+from briefgen.allowlist import allow_listed
 from briefgen.diagnostics import Diagnostic, plural
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import Briefing, PartialDate
-from briefgen.resources import BlockedResource, blocked_in_html
+from briefgen.publish import output_folder, project_lock, publish
+from briefgen.resources import BlockedResource, template_files
 from briefgen.templating import (
     Md,
     RenderedMarkdown,
@@ -69,10 +71,13 @@ def briefing_date(option: dt.date | None, settings_date: PartialDate | None) -> 
         return settings_date.first
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
+        shown = epoch if len(epoch) <= 40 else epoch[:39] + "…"
+        if not re.fullmatch(r"-?[0-9]{1,20}", epoch.strip()):
+            raise BriefgenError(f"SOURCE_DATE_EPOCH={shown!r} is not a whole number of seconds", code="BG900")
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except ValueError:
-            raise BriefgenError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds", code="BG900") from None
+        except (ValueError, OverflowError, OSError):
+            raise BriefgenError(f"SOURCE_DATE_EPOCH={shown!r} is not a date this system can represent", code="BG900") from None
     return dt.date.today()
 
 
@@ -147,6 +152,14 @@ def build(
     also writes the HTML handed to the PDF renderer (<name>.print.html); `jobs` lays out several briefings'
     PDFs in parallel processes.
     """
+    with project_lock(root.resolve(), progress):
+        return _build(root, output, formats, date, progress, since, keep_html, jobs)
+
+
+def _build(
+    root: Path, output: Path | None, formats: tuple[str, ...], date: dt.date | None, progress: Progress,
+    since: str | None, keep_html: bool, jobs: int,
+) -> Outcome:
     started = time.perf_counter()
     inputs = stamp.fingerprint(root, formats, date.isoformat() if date else None, since, keep_html)
 
@@ -159,8 +172,8 @@ def build(
         raise CheckFailed(outcome.diagnostics)
     project, when = outcome.project, outcome.briefing_date
     assert when is not None
-    out_dir = output if output is not None else project.root / "output"
-    _ensure_writable(out_dir)
+    requested = output if output is not None else project.root / "output"
+    out_dir = output_folder(requested, project.root, explicit=output is not None)
     html_env = _html_environment(project.root)
     css, _ = _stylesheet(html_env, "briefing.css")  # their problems come before any progress
     print_css, print_css_path = _stylesheet(html_env, "print.css")
@@ -184,16 +197,11 @@ def build(
         timings["markdown"] += clock.lap()
         if "html" in formats:
             screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(rendered.document)), "print": False})
-            # A reader's browser would fetch what the page loads: the same rule as for the PDF renderer.
-            for url, reason in blocked_in_html(screen, project.root, allowed):
-                blocked = BlockedResource(url, reason, "error" if policy == "error" else "warning")
-                if policy == "error":
-                    raise blocked
-                outcome.diagnostics += blocked.diagnostics()
-            files[f"{document.name}.html"] = screen.encode()
+            files[f"{document.name}.html"] = _allow_listed(screen, project, document, allowed, outcome).encode()
         if "pdf" in formats or keep_html:
             body = Markup(to_html(rendered.document, for_print=True))
-            print_pages[document.name] = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
+            printed = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
+            print_pages[document.name] = _allow_listed(printed, project, document, allowed, outcome)
             if keep_html:
                 files[f"{document.name}.print.html"] = print_pages[document.name].encode()
         timings["html"] += clock.lap()
@@ -220,9 +228,26 @@ def build(
     outcome.timings.update(timings)
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
-    written = write_all(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files)})
-    outcome.written = written[:-1]
+    written = publish(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files)}, stamp.previous_outputs(out_dir), requested)
+    outcome.written = [requested / p.name for p in written[:-1]]
     return outcome
+
+
+def _allow_listed(page: str, project: Project, document: Briefing, allowed: list[Path], outcome: Outcome) -> str:
+    """The page with only what briefgen's own templates write, since a reader's browser and the PDF renderer
+    load what a page names. Anything else stops the build, located in the template that wrote it; with
+    `external_resources: warn` it is left out with a warning instead."""
+    kept, findings = allow_listed(page, project.root, allowed)
+    if not findings:
+        return page
+    level = "error" if project.settings.external_resources == "error" else "warning"
+    first = ["page.html.j2", document.template, "briefing.css", "print.css"]
+    templates = template_files(template_dirs(project.root)[0], first)
+    problems = list(dict.fromkeys(d for f in findings for d in f.error(level, templates).diagnostics()))
+    if level == "error":
+        raise CheckFailed(outcome.diagnostics + problems)
+    outcome.diagnostics += [d for d in problems if d not in outcome.diagnostics]
+    return kept
 
 
 def _render_pdfs(pages: list[str], root: Path, allowed: list[Path], policy: str, tags: bool, jobs: int) -> list[RenderedPdf]:
@@ -281,66 +306,9 @@ def footnote_faults(proof: FootnoteProof, rendered: RenderedMarkdown, pdf_name: 
     return diagnostics
 
 
-def _ensure_writable(folder: Path) -> None:
-    """Fail before the slow stages if the output folder cannot take files."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise BriefgenError(
-            f"cannot write to the output folder {display_path(folder)}: {exc.strerror or exc}",
-            path=display_path(folder),
-            hint="choose another folder with --output",
-            code="BG401",
-        ) from None
-
-
-_TEMP_SUFFIX = ".briefgen-tmp"
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write one file through a temporary file and a rename: readers see the old file or the new one."""
-    return write_all(path.parent, {path.name: data})[0]
-
-
-def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write several files so that either all are replaced or none is.
-
-    Every file goes to a temporary file first (a full disk or a read-only folder fails here, and nothing has
-    changed yet); only then is each renamed into place. Temporary files a killed build left behind are
-    swept first.
-    """
-    for stale in folder.glob(f".*{_TEMP_SUFFIX}"):
-        stale.unlink(missing_ok=True)
-    temporary: dict[str, str] = {}
-    current = None
-    try:
-        for name, data in files.items():
-            current = folder / name
-            fd, temporary[name] = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary[name], 0o644)
-        for name, tmp in temporary.items():
-            current = folder / name
-            os.replace(tmp, current)
-        temporary.clear()
-    except OSError as exc:
-        shown = display_path(current or folder)
-        raise BriefgenError(f"cannot write {shown}: {exc.strerror or exc}", path=shown, code="BG401") from None
-    finally:
-        for tmp in temporary.values():
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [folder / name for name in files]
-
-
 def _html_environment(root: Path) -> jinja2.Environment:
     env = Sandbox(
-        loader=TemplateLoader([str(p) for p in template_dirs(root)]),
+        loader=TemplateLoader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,13 @@ from briefgen.diagnostics import (
     did_you_mean,
     display_path,
     format_github,
-    format_json,
     format_summary,
     format_text,
+    json_report,
+    json_text,
     plural,
+    safe_line,
+    shown,
     sort_key,
     strict,
 )
@@ -28,8 +31,26 @@ from briefgen.errors import BriefgenError, CheckFailed
 FORMATS = ("md", "html", "pdf")
 
 
+class _Command(click.Command):
+    """A command whose optional-value options (`--since [REV]`) cannot be handed an option as their value.
+
+    Click gives an option whose value is optional its explicit value back to the parser, which takes one
+    starting with '-' for an option: `--since=--output=DIR` would write to DIR. Such a value is refused first,
+    as a usage error."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        optional = {name: p for p in self.params if getattr(p, "_flag_needs_value", False) for name in p.opts}
+        for arg in args[: args.index("--") if "--" in args else len(args)]:
+            name, equals, value = arg.partition("=")
+            if equals and name in optional:
+                _revision(ctx, optional[name], value)
+        return super().parse_args(ctx, args)
+
+
 class _Group(click.Group):
     """Turns every BriefgenError into clean `file:line:col: …` lines and exit 1; bugs keep their traceback."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,10 +60,28 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+# Every print goes through one of these three, so nothing a fact base holds reaches a terminal or a CI log raw.
+
+
+def _say(line: str = "", err: bool = False) -> None:
+    """Print one line: control characters shown as escapes, and no way to start a GitHub workflow command."""
+    click.echo(safe_line(line), err=err)
+
+
+def _say_json(doc: Any) -> None:
+    """Print a JSON document: the data exact, its unprintable characters written as \\u escapes."""
+    click.echo(json_text(doc))
+
+
+def _annotate(d: Diagnostic) -> None:
+    """Print a diagnostic as a GitHub workflow command: the one line briefgen means to start with '::'."""
+    click.echo(format_github(d))
+
+
 def _print_problems(diagnostics: list[Diagnostic]) -> None:
     errors = [d for d in diagnostics if d.level == "error"]
     for d in sorted(errors or diagnostics, key=sort_key):
-        click.echo(format_text(d), err=True)
+        _say(format_text(d), err=True)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -52,6 +91,15 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _revision(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A git revision never starts with '-': one that does is an option slipped in (`diff -- --output=x`)."""
+    if value and value.startswith("-"):
+        raise click.BadParameter(
+            f"'{shown(value)}' is not a git revision: a revision never starts with '-'", ctx=ctx, param=param
+        )
+    return value
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -104,6 +152,7 @@ def main() -> None:
     is_flag=False,
     flag_value="",
     default=None,
+    callback=_revision,
     help="Add a 'What changed' section against a git revision (alone: the last tag, else the previous commit).",
 )
 def build(
@@ -129,25 +178,25 @@ def build(
     started = time.perf_counter()
     out_dir = output if output is not None else project / "output"
     current = stamp.fingerprint(project, formats, date.isoformat() if date else None, since, keep_html)
-    if not force and stamp.up_to_date(out_dir, current):
+    if not force and stamp.up_to_date(out_dir, current, None if output is not None else project):
         if not quiet:
-            click.echo(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
+            _say(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
         return
 
     from briefgen import build as pipeline
 
-    progress = (lambda _: None) if quiet else (lambda message: click.echo(f"briefgen: {message}", err=True))
+    progress = (lambda _: None) if quiet else (lambda message: _say(f"briefgen: {message}", err=True))
     outcome = pipeline.build(project, output, formats, date, progress, since, keep_html, jobs)
     for d in sorted(outcome.diagnostics, key=sort_key):
-        click.echo(format_text(d), err=True)
+        _say(format_text(d), err=True)
     for warning in outcome.renderer_warnings:
-        click.echo(f"briefgen: warning: PDF renderer: {warning}", err=True)
+        _say(f"briefgen: warning: PDF renderer: {warning}", err=True)
     if profile:
         stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in outcome.timings.items())
-        click.echo(f"briefgen: time by stage: {stages}", err=True)
+        _say(f"briefgen: time by stage: {stages}", err=True)
     if not quiet:
         names = ", ".join(display_path(p) for p in outcome.written)
-        click.echo(f"briefgen: wrote {names} in {time.perf_counter() - started:.1f} s", err=True)
+        _say(f"briefgen: wrote {names} in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.command()
@@ -175,15 +224,16 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
     if strict_mode:
         diagnostics = strict(diagnostics)
     if output_format == "json":
-        click.echo(format_json(diagnostics))
-    else:
-        line = format_github if output_format == "github" else format_text
+        _say_json(json_report(diagnostics))
+    elif output_format == "github":
         for d in diagnostics:
-            click.echo(line(d))
-        if output_format == "text":
-            facts = len(outcome.project.facts) if outcome.project else None
-            sources = len(outcome.project.sources) if outcome.project else None
-            click.echo(format_summary(diagnostics, facts, sources))
+            _annotate(d)
+    else:
+        for d in diagnostics:
+            _say(format_text(d))
+        facts = len(outcome.project.facts) if outcome.project else None
+        sources = len(outcome.project.sources) if outcome.project else None
+        _say(format_summary(diagnostics, facts, sources))
     if any(d.level == "error" for d in diagnostics):
         raise SystemExit(1)
 
@@ -214,32 +264,28 @@ def sources_command(project: Path, output_format: str) -> None:
     outcome = _checked(project)
     uses = source_uses(outcome.project)
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "source": u.source.id,
-                        "reference": plain_text(source_reference(u.source)),
-                        "reliability": u.source.reliability,
-                        "facts": [f.id for f in u.facts],
-                        "sole_source_of": [f.id for f in u.sole],
-                    }
-                    for u in uses
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
+        _say_json(
+            [
+                {
+                    "source": u.source.id,
+                    "reference": plain_text(source_reference(u.source)),
+                    "reliability": u.source.reliability,
+                    "facts": [f.id for f in u.facts],
+                    "sole_source_of": [f.id for f in u.sole],
+                }
+                for u in uses
+            ]
         )
         return
     for use in uses:
-        click.echo(f"{use.source.id}  (reliability {use.source.reliability})")
-        click.echo(f"  {plain_text(source_reference(use.source))}")
-        click.echo(f"  {plural(len(use.facts), 'fact')}, {len(use.sole)} resting on this source alone:")
+        _say(f"{use.source.id}  (reliability {use.source.reliability})")
+        _say(f"  {plain_text(source_reference(use.source))}")
+        _say(f"  {plural(len(use.facts), 'fact')}, {len(use.sole)} resting on this source alone:")
         width = max((len(f.id) for f in use.facts), default=0)
         for fact in use.facts:
             others = [sid for sid in dict.fromkeys(c.source for c in fact.sources) if sid != use.source.id]
-            click.echo(f"    {fact.id:<{width}}  {'also ' + ', '.join(others) if others else 'only this source'}")
-        click.echo()
+            _say(f"    {fact.id:<{width}}  {'also ' + ', '.join(others) if others else 'only this source'}")
+        _say()
 
 
 @main.command("impact")
@@ -258,44 +304,40 @@ def impact_command(source_id: str, project: Path, output_format: str) -> None:
     outcome = _checked(project)
     if source_id not in outcome.project.sources:
         raise click.BadParameter(
-            f"no source '{source_id}'{did_you_mean(source_id, outcome.project.sources)}", param_hint="SOURCE_ID"
+            f"no source '{shown(source_id)}'{did_you_mean(source_id, outcome.project.sources)}", param_hint="SOURCE_ID"
         )
     found = impact(outcome.project, outcome.documents, source_id)
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "source": source_id,
-                    "facts": [f.id for f in found.facts],
-                    "left_without_source": [f.id for f in found.orphaned],
-                    "still_backed_by": {fid: others for fid, others in found.others.items() if others},
-                    "sections": found.sections,
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        _say_json(
+            {
+                "source": source_id,
+                "facts": [f.id for f in found.facts],
+                "left_without_source": [f.id for f in found.orphaned],
+                "still_backed_by": {fid: others for fid, others in found.others.items() if others},
+                "sections": found.sections,
+            }
         )
         return
-    click.echo(f"If {source_id} were discredited:")
-    click.echo(f"  {plain_text(source_reference(found.source))}")
-    click.echo()
+    _say(f"If {source_id} were discredited:")
+    _say(f"  {plain_text(source_reference(found.source))}")
+    _say()
     orphaned = found.orphaned
     backed = [f for f in found.facts if found.others[f.id]]
-    click.echo(f"{plural(len(found.facts), 'fact')} cite it; {len(orphaned)} would be left with no source:")
+    _say(f"{plural(len(found.facts), 'fact')} cite it; {len(orphaned)} would be left with no source:")
     for fact in orphaned:
-        click.echo(f"  {fact.id} ({fact.category})")
+        _say(f"  {fact.id} ({fact.category})")
     if backed:
-        click.echo(f"{len(backed)} would still rest on other sources:")
+        _say(f"{len(backed)} would still rest on other sources:")
         for fact in backed:
-            click.echo(f"  {fact.id} ({fact.category}): {', '.join(found.others[fact.id])}")
-    click.echo()
-    click.echo("Briefing sections that cite these facts:")
+            _say(f"  {fact.id} ({fact.category}): {', '.join(found.others[fact.id])}")
+    _say()
+    _say("Briefing sections that cite these facts:")
     for section, facts in found.sections.items():
-        click.echo(f"  {section}: {', '.join(facts)}")
+        _say(f"  {section}: {', '.join(facts)}")
 
 
 @main.command("diff")
-@click.argument("revision", required=False)
+@click.argument("revision", required=False, callback=_revision)
 @_project_option
 @click.option(
     "--format",
@@ -347,24 +389,51 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
                 "changed": changed(changes.sources_changed),
             },
         }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        _say_json(doc)
         return
     if not len(changes):
-        click.echo(f"No changes to facts or sources since {since}.")
+        _say(f"No changes to facts or sources since {_md_text(since) if output_format == 'markdown' else since}.")
         return
     if output_format == "markdown":
-        click.echo(f"### What changed since {since}\n")
-        for title, _, items in groups:
-            if items:
-                click.echo(f"**{title} ({len(items)})**\n")
-                click.echo("\n".join(f"- `{ident}`: {text}" for ident, text in items) + "\n")
+        _say_markdown(since, groups)
         return
-    click.echo(f"{plural(len(changes), 'change')} since {since}:")
+    _say(f"{plural(len(changes), 'change')} since {since}:")
     for title, mark, items in groups:
         if items:
-            click.echo(f"{title}:")
+            _say(f"{title}:")
             for ident, text in items:
-                click.echo(f"  {mark} {ident} {text}")
+                _say(f"  {mark} {ident} {text}")
+
+
+def _say_markdown(since: str, groups: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
+    """What changed, as Markdown for a pull-request comment or a run summary: every piece of the fact base
+    escaped, so it shows as text and never becomes a tag, an image, a link or a table."""
+    _say(f"### What changed since {_md_text(since)}")
+    _say()
+    for title, _, items in groups:
+        if items:
+            _say(f"**{title} ({len(items)})**")
+            _say()
+            for ident, text in items:
+                _say(f"- {_md_code(ident)}: {_md_text(text)}")
+            _say()
+
+
+def _md_text(text: str) -> str:
+    """Text for GitHub's Markdown: control characters shown, Markdown and HTML escaped, and bare URLs left
+    unlinked (GitHub links `http://…` and `www.…` on its own)."""
+    from briefgen.templating import escape_md
+
+    escaped = str(escape_md(shown(text)))
+    return re.sub(r"(?i)\bwww\.", lambda m: m.group()[:3] + "&#46;", escaped.replace("://", "&#58;//"))
+
+
+def _md_code(text: str) -> str:
+    """A Markdown code span that its text cannot close: fenced with more backticks than any run it holds."""
+    text = shown(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 @main.command("schema")
@@ -386,7 +455,7 @@ def schema_command(project: Path, output: Path | None) -> None:
     except OSError as exc:
         raise BriefgenError(f"cannot write {display_path(folder)}: {exc.strerror or exc}", code="BG401") from None
     for path in written:
-        click.echo(f"briefgen: wrote {display_path(path)}", err=True)
+        _say(f"briefgen: wrote {display_path(path)}", err=True)
 
 
 @main.command("init")
@@ -399,8 +468,8 @@ def init_command(folder: Path) -> None:
     from briefgen.scaffold import init_project
 
     files = init_project(folder)
-    click.echo(f"briefgen: created {display_path(folder)} ({len(files)} files): one source, two facts, the templates", err=True)
-    click.echo(f"briefgen: next: cd {display_path(folder)} && briefgen build", err=True)
+    _say(f"briefgen: created {display_path(folder)} ({len(files)} files): one source, two facts, the templates", err=True)
+    _say(f"briefgen: next: cd {display_path(folder)} && briefgen build", err=True)
 
 
 @main.command("add-source")
@@ -450,5 +519,6 @@ def add_source_command(
         published,
         reliability,
         date_inferred,
+        waiting=lambda message: _say(f"briefgen: {message}", err=True),
     )
-    click.echo(f"briefgen: archived {display_path(text_file)} as {display_path(archived)} and registered '{source_id}' in {display_path(registry)}", err=True)
+    _say(f"briefgen: archived {display_path(text_file)} as {display_path(archived)} and registered '{source_id}' in {display_path(registry)}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ _CODES = [
     Code("BG006", "file-too-large", "error", "An input file is larger than `max_input_bytes`."),
     Code("BG007", "file-not-text", "error", "An input file is binary or not UTF-8."),
     Code("BG008", "file-empty", "error", "An input file is empty."),
+    Code("BG009", "file-not-allowed", "error", "An input file is a symlink out of the project, a device, a FIFO or a socket."),
     Code("BG010", "wrong-shape", "error", "A file holds a mapping where a list is expected, or the reverse."),
     # The data model.
     Code("BG020", "unknown-field", "error", "A field the format does not have (often a typo)."),
@@ -70,6 +72,7 @@ _CODES = [
     Code("BG402", "blocked-resource", "error", "A template or stylesheet refers to the network or to a file outside the project."),
     Code("BG403", "revision-missing", "error", "A git revision asked for is not in this clone, or the project is not in git."),
     Code("BG404", "footnote-misplaced", "error", "A PDF footnote is missing or not on the page of its call (a layout fault; the PDF is not written)."),
+    Code("BG405", "markup-not-allowed", "error", "A template writes markup briefgen never writes: a script, a frame, an event handler, a `<link>`, `<base>` or `<meta http-equiv>`, a `javascript:` link."),
     Code("BG900", "usage", "error", "Any other problem the user can fix."),
 ]
 
@@ -141,8 +144,8 @@ def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
 
 
 def format_text(d: Diagnostic) -> str:
-    """`path:line:col: level: message (hint) [BG101 quote-not-found]` on one line."""
-    return f"{d.location()}: {d.level}: {_with_hint(d)} [{d.code} {d.name}]"
+    """`path:line:col: level: message (hint) [BG101 quote-not-found]` on one line, whatever the message holds."""
+    return safe_line(f"{d.location()}: {d.level}: {_with_hint(d)} [{d.code} {d.name}]")
 
 
 def format_summary(diagnostics: list[Diagnostic], facts: int | None = None, sources: int | None = None) -> str:
@@ -155,14 +158,18 @@ def format_summary(diagnostics: list[Diagnostic], facts: int | None = None, sour
 
 def format_json(diagnostics: list[Diagnostic]) -> str:
     """A stable JSON document: format version, diagnostics, and counts."""
+    return json_text(json_report(diagnostics))
+
+
+def json_report(diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """What `check --format json` prints, as data."""
     errors, warnings = count(diagnostics)
     items = []
     for d in diagnostics:
         item = asdict(d)
         item["name"] = d.name
         items.append({k: item[k] for k in ("code", "name", "level", "path", "line", "column", "message", "hint", "fact_id")})
-    doc = {"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": warnings}}
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return {"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": warnings}}
 
 
 def format_github(d: Diagnostic) -> str:
@@ -183,11 +190,59 @@ def _with_hint(d: Diagnostic) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: line breaks as GitHub's %0D and %0A, every other control character shown,
+    and no '##[' for the runner's older syntax to find."""
+    data = shown(text, keep="\r\n").replace("##[", "\\x23#[")
+    return data.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# --- what reaches a terminal or a CI log -----------------------------------------------------------
+
+# Characters that must never reach a terminal or a CI log raw: C0 controls (tab and line breaks included), DEL,
+# C1 controls, the line and paragraph separators, bidirectional embeddings, overrides and isolates, and lone
+# surrogates (a file name that is not UTF-8). Raw, they could end a line, move the cursor, recolour or clear
+# the screen, hide a link, ring the bell, or make text read in an order other than the one it is in.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# GitHub Actions runs a line of a step's output as a workflow command when it starts with '::' (blanks
+# aside), or when it holds '##[' anywhere (the runner's older syntax).
+_COMMAND_START = re.compile(r"\s*::")
+# json.dumps escapes C0 controls but leaves these raw; \u escapes keep every string's value the same.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]|##\\[")
+
+
+def escaped(char: str) -> str:
+    """One character as a visible escape: `\\n`, `\\x1b`, `\\u202e`."""
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str, keep: str = "") -> str:
+    """Text as it may reach a terminal or a CI log: every unprintable character (but those in `keep`) a
+    visible escape, so one message stays one line and cannot act on the terminal."""
+    return UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else escaped(m.group()), text)
+
+
+def safe_line(text: str) -> str:
+    """One line of output: `shown`, and unable to run a GitHub Actions workflow command (its ':' or '#' escaped)."""
+    line = shown(text).replace("##[", "\\x23#[")
+    start = _COMMAND_START.match(line)
+    if start:
+        line = line[: start.end() - 2] + escaped(":") + line[start.end() - 1 :]
+    return line
+
+
+def json_text(doc: Any) -> str:
+    """JSON for output: the same data, with what json.dumps leaves raw and a terminal or CI log would act on
+    (C1 controls, separators, bidirectional controls, '##[') written as \\u escapes."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()[0]):04x}" + m.group()[1:], text)
 
 
 def plural(count: int, singular: str, plural: str | None = None) -> str:

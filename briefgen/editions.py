@@ -83,7 +83,8 @@ def default_revision(root: Path) -> str:
 
 def project_at(root: Path, revision: str, scratch: Path) -> tuple[Project | None, str, str]:
     """The fact base as it was at a revision, loaded from a copy in `scratch`; with the revision's label and date."""
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    # --end-of-options: whatever the revision says, git reads it as a revision, never as an option.
+    commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
     if commit.returncode != 0:
         raise _missing(root, revision)
     sha = commit.stdout.decode().strip()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 import gc
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path
+from briefgen.files import HINTS, Unreadable, read_bytes
 from briefgen.model import FORMAT_VERSION, Fact, Settings, Source, renamed
 
 SETTINGS_FILE = "briefgen.yaml"
@@ -132,27 +134,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_text(path: Path, shown: str, max_bytes: int, *, where: dict[str, Any] | None = None) -> str:
-    """Read a UTF-8 text file, or raise YamlProblem saying exactly what is wrong with it."""
+def read_text(
+    path: Path, shown: str, max_bytes: int, *, where: dict[str, Any] | None = None, roots: Sequence[Path] | None = None
+) -> str:
+    """Read a UTF-8 text file under the file rule (files.py), or raise YamlProblem saying exactly what is wrong.
+
+    `roots` are the folders the file may really be in (see `project_roots`); None is for a file the user
+    names on the command line."""
     at = where or {"path": shown}
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise YamlProblem(
-                diagnostic(
-                    "BG006",
-                    f"{shown} is {size:,} bytes, more than the limit of {max_bytes:,}",
-                    hint="raise max_input_bytes in briefgen.yaml if the file is genuine",
-                    **at,
-                )
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise YamlProblem(diagnostic("BG005", f"{shown} does not exist", **at)) from None
-    except IsADirectoryError:
-        raise YamlProblem(diagnostic("BG007", f"{shown} is a folder, not a file", **at)) from None
-    except PermissionError:
-        raise YamlProblem(diagnostic("BG007", f"{shown} cannot be read (permission denied)", **at)) from None
+        raw = read_bytes(path, max_bytes, roots)
+    except Unreadable as problem:
+        raise YamlProblem(diagnostic(_UNREADABLE[problem.kind], f"{shown} {problem.detail}", hint=_UNREADABLE_HINTS.get(problem.kind), **at)) from None
     if not raw.strip():
         raise YamlProblem(diagnostic("BG008", f"{shown} is empty", **at))
     if b"\x00" in raw:
@@ -173,6 +166,10 @@ def read_text(path: Path, shown: str, max_bytes: int, *, where: dict[str, Any] |
             )
         ) from None
     return text.removeprefix("\ufeff")
+
+
+_UNREADABLE = {"missing": "BG005", "too-large": "BG006", "folder": "BG007", "denied": "BG007", "outside": "BG009", "special": "BG009"}
+_UNREADABLE_HINTS = {**HINTS, "too-large": "raise max_input_bytes in briefgen.yaml if the file is genuine"}
 
 
 def _byte_where(raw: bytes, offset: int, shown: str, at: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +232,7 @@ def _mark(node: yaml.Node) -> Mark:
 
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 
 def _convert(root: yaml.Node, doc: YamlDocument, budget: int) -> Any:
@@ -245,35 +243,37 @@ def _convert(root: yaml.Node, doc: YamlDocument, budget: int) -> Any:
     """
     left = budget
     scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+    open_nodes: set[int] = set()  # the nodes being converted, outermost to here: an alias to one is a loop
+
+    def too_large(node: yaml.Node, message: str, hint: str) -> YamlProblem:
+        line, column = _mark(node)
+        return YamlProblem(diagnostic("BG004", message, hint=hint, path=doc.path, line=line, column=column))
 
     def convert(node: yaml.Node, depth: int, field: yaml.Node | None) -> Any:
         nonlocal left
         left -= 1
         if left < 0:
-            line, column = _mark(field or node)
-            raise YamlProblem(
-                diagnostic(
-                    "BG004",
-                    "YAML aliases expand to far more nodes than the file holds (an alias bomb?)",
-                    hint="write the data out instead of nesting anchors",
-                    path=doc.path,
-                    line=line,
-                    column=column,
-                )
-            )
+            raise too_large(field or node, "YAML aliases expand to far more nodes than the file holds (an alias bomb?)",
+                            "write the data out instead of nesting anchors")
+        if depth > MAX_DEPTH:
+            raise too_large(node, f"the data is nested more than {MAX_DEPTH} levels deep", "a fact base needs a few levels")
         tag = node.tag
         kind = type(node)
         if kind is scalar:
             if tag == _STR:
                 return node.value
-            construct = _SCALAR_TAGS.get(tag)
-            if construct is None:
-                _unsupported(node, doc, f"the YAML tag {_tag_name(tag)} is not allowed in a fact base")
-            try:
-                return construct(node)
-            except (ValueError, yaml.constructor.ConstructorError):
-                _unsupported(node, doc, f"{node.value!r} is not a valid {tag.rsplit(':', 1)[-1]}")
-        if kind is sequence:
+            return _scalar(node, doc)
+        if id(node) in open_nodes:
+            raise too_large(node, "a YAML alias refers to a list or mapping that contains it", "write the data out instead")
+        open_nodes.add(id(node))
+        try:
+            return convert_collection(node, depth, field)
+        finally:
+            open_nodes.discard(id(node))
+
+    def convert_collection(node: yaml.Node, depth: int, field: yaml.Node | None) -> Any:
+        tag = node.tag
+        if type(node) is sequence:
             if tag != _SEQ:
                 _unsupported(node, doc, f"the YAML tag {_tag_name(tag)} is not allowed in a fact base")
             return [convert(child, depth + 1, field) for child in node.value]
@@ -306,6 +306,36 @@ def _convert(root: yaml.Node, doc: YamlDocument, budget: int) -> Any:
     return convert(root, 0, None)
 
 
+# How deep data may nest (a fact's citations are three levels down), and how large a number may be: beyond
+# 15 digits a number is no longer exact as a float, and no figure in a fact base has that many.
+MAX_DEPTH = 32
+MAX_DIGITS = 15
+
+
+def _scalar(node: yaml.ScalarNode, doc: YamlDocument) -> Any:
+    construct = _SCALAR_TAGS.get(node.tag)
+    if construct is None:
+        _unsupported(node, doc, f"the YAML tag {_tag_name(node.tag)} is not allowed in a fact base")
+    if node.tag in (_INT, _FLOAT) and len(re.sub(r"[^0-9]", "", node.value.split("e")[0].split("E")[0])) > MAX_DIGITS:
+        _bad_number(node, doc, f"the number {_shorten(node.value)} has more than {MAX_DIGITS} digits")
+    try:
+        value = construct(node)
+    except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+        _unsupported(node, doc, f"{_shorten(node.value)!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+    if isinstance(value, float) and not math.isfinite(value):
+        _bad_number(node, doc, f"{_shorten(node.value)} is not a finite number")
+    return value
+
+
+def _bad_number(node: yaml.Node, doc: YamlDocument, message: str) -> None:
+    line, column = _mark(node)
+    raise YamlProblem(diagnostic("BG023", message, hint="write the figure as the source gives it", path=doc.path, line=line, column=column))
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _tag_name(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
@@ -315,10 +345,10 @@ def _unsupported(node: yaml.Node, doc: YamlDocument, message: str) -> None:
     raise YamlProblem(diagnostic("BG003", message, path=doc.path, line=line, column=column))
 
 
-def load_yaml(path: Path, max_bytes: int) -> YamlDocument:
-    """Read and parse one YAML file; raises YamlProblem."""
+def load_yaml(path: Path, max_bytes: int, root: Path) -> YamlDocument:
+    """Read and parse one YAML file of the project at `root` (resolved); raises YamlProblem."""
     shown = display_path(path)
-    return parse_yaml(read_text(path, shown, max_bytes), shown)
+    return parse_yaml(read_text(path, shown, max_bytes, roots=[root]), shown)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -536,7 +566,7 @@ def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, Yam
         )
         return None
     try:
-        doc = load_yaml(path, DEFAULT_MAX_INPUT_BYTES)
+        doc = load_yaml(path, DEFAULT_MAX_INPUT_BYTES, root)
     except YamlProblem as problem:
         diags.append(problem.diag)
         return None
@@ -562,10 +592,12 @@ def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, Yam
         return None
 
 
-def _load_list(path: Path, what: str, max_bytes: int, diags: list[Diagnostic], documents: dict[str, YamlDocument]) -> YamlDocument | None:
+def _load_list(
+    root: Path, path: Path, what: str, max_bytes: int, diags: list[Diagnostic], documents: dict[str, YamlDocument]
+) -> YamlDocument | None:
     """Load a YAML file that must hold a list."""
     try:
-        doc = load_yaml(path, max_bytes)
+        doc = load_yaml(path, max_bytes, root)
     except YamlProblem as problem:
         diags.append(problem.diag)
         return None
@@ -597,7 +629,7 @@ def _load_sources(
     if not path.exists():
         diags.append(diagnostic("BG005", f"{display_path(path)} does not exist: register the archived articles there", path=display_path(path)))
         return {}, None
-    doc = _load_list(path, "sources", max_bytes, diags, documents)
+    doc = _load_list(root, path, "sources", max_bytes, diags, documents)
     sources: dict[str, Source] = {}
     if doc is None:
         return sources, None
@@ -637,7 +669,7 @@ def _load_facts(
         diags.append(diagnostic("BG005", f"{display_path(folder)}/ holds no fact files (*.yaml)", path=display_path(folder)))
     facts: dict[str, Fact] = {}
     for path in files:
-        doc = _load_list(path, "facts", max_bytes, diags, documents)
+        doc = _load_list(root, path, "facts", max_bytes, diags, documents)
         if doc is None:
             continue
         for index, fact in _items(doc, Fact, "fact", diags):
@@ -690,7 +722,7 @@ def _load_texts(
         where = documents[path].at(keypath + ("file",))
         file = root / SEEDS_DIR / source.file
         try:
-            texts[source.id] = read_text(file, display_path(file), max_bytes, where=where)
+            texts[source.id] = read_text(file, display_path(file), max_bytes, where=where, roots=[root])
         except YamlProblem as problem:
             diags.append(problem.diag)
     return texts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError, core_schema
+
+from briefgen.diagnostics import UNPRINTABLE, escaped
 
 FORMAT_VERSION = 1
 
@@ -39,22 +42,42 @@ def renamed(model: str, name: str) -> tuple[str, int] | None:
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# A quote may keep the tabs and line breaks of the text it quotes: quotes are matched on normalised white space.
+_QUOTE_SPACES = "\t\n\r\u2028\u2029"
 
 
-def _no_control_characters(value: str) -> str:
-    """Text fields hold text: a control character is a paste accident and would not survive into HTML or PDF."""
-    found = _CONTROL.search(value)
-    if found:
-        raise PydanticCustomError(
-            "control_character",
-            "contains the control character U+{code} at position {position}; remove it",
-            {"code": f"{ord(found.group()):04X}", "position": found.start() + 1},
-        )
-    return value
+def _refuse_control_characters(allowed: str) -> Callable[[str], str]:
+    """A validator refusing what cannot be printed (the characters `diagnostics.UNPRINTABLE` escapes), but
+    those in `allowed`: a paste accident, or text made to act on a terminal or read out of order."""
+
+    def check(value: str) -> str:
+        for found in UNPRINTABLE.finditer(value):
+            if found.group() not in allowed:
+                raise PydanticCustomError(
+                    "control_character",
+                    "contains a control character ({char}) at position {position}; {fix}",
+                    {"char": escaped(found.group()), "position": found.start() + 1, "fix": _fix(found.group())},
+                )
+        return value
+
+    return check
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
+def _fix(char: str) -> str:
+    if char == "\t":
+        return "use spaces"
+    return "write the field on one line" if char in _QUOTE_SPACES else "remove it"
+
+
+# One line of text: titles, claims, notes, units, publishers, attributions, labels. No control character, no tab,
+# no line break (a YAML block scalar's final line break is stripped with the other white space at the ends).
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_refuse_control_characters(""))
+]
+# The words a source used: line breaks and tabs are white space when a quote is matched, other controls refused.
+QuoteText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_refuse_control_characters(_QUOTE_SPACES))
+]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Number = StrictInt | StrictFloat
 
@@ -89,9 +112,10 @@ class PartialDate:
             return cls(value.year, value.month, value.day)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value.strip()):
+        # Only spaces are forgiven around a date: a line break or a control character is not part of one.
+        if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value.strip(" ")):
             raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
-        parts = [int(p) for p in value.strip().split("-")]
+        parts = [int(p) for p in value.strip(" ").split("-")]
         year, month, day = (parts + [None, None])[:3]
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{value!r} is not a date: month {month} does not exist")
@@ -283,7 +307,7 @@ class Citation(_Model):
     """One source of a fact, with the exact words the source used."""
 
     source: Id
-    quote: Text
+    quote: QuoteText
     attribution: Text | None = Field(None, description="Who the article credits, e.g. South Korea's Joint Chiefs of Staff.")
 
 

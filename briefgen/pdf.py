@@ -6,12 +6,18 @@ WeasyPrint is imported inside the functions: `check` and Markdown/HTML-only buil
 from __future__ import annotations
 
 import logging
+import mimetypes
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+from xml.etree import ElementTree
 
+from briefgen.files import Unreadable, read_bytes
 from briefgen.layout import FootnoteProof, corrected_footnote_layout, prove_footnotes
 from briefgen.loading import gc_relaxed
 from briefgen.resources import BlockedResource, refusal
@@ -19,13 +25,14 @@ from briefgen.tagging import accessible_tags
 
 
 def _fetcher_class():  # noqa: ANN202 - the class is built lazily so importing this module stays cheap
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class Stop(FatalURLFetchingError):
         """Raised from the fetcher: WeasyPrint lets only this kind of exception stop a render."""
 
     class ProjectFetcher(URLFetcher):
-        """Serves `data:` URLs and files inside the allowed folders; refuses everything else.
+        """Serves `data:` URLs, and images and fonts inside the allowed folders; refuses everything else (see
+        resources.refusal): the network, files elsewhere, hidden files, and any other project file.
 
         With policy "error" the first refusal stops the render; with "warn" the resource is left out and
         the render goes on. Either way nothing outside the project is read and no request is made.
@@ -39,14 +46,47 @@ def _fetcher_class():  # noqa: ANN202 - the class is built lazily so importing t
 
         def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
             reason = refusal(url, self.allowed)
+            if reason is None and url.lower().startswith("file:"):
+                reason = self._read_file(url)
+                if not isinstance(reason, str):
+                    return reason
             if reason is None:
-                return super().fetch(url, headers)
+                return super().fetch(url, headers)  # a data: URL
+            self.refuse(url, reason)
+            raise ValueError(self.blocked[-1].message)  # WeasyPrint skips the resource and goes on
+
+        def _read_file(self, url: str) -> URLFetcherResponse | str:
+            """A project file, read under the file rule (files.py): a FIFO or a device is refused, not read."""
+            path = Path(url2pathname(unquote(urlsplit(url).path)))
+            try:
+                body = read_bytes(path, RESOURCE_BYTES, self.allowed)
+            except Unreadable as problem:
+                return f"which {problem.detail}"
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": kind})
+
+        def refuse(self, url: str, reason: str) -> None:
+            """Records a refusal; with policy "error" it stops the render."""
             self.blocked.append(BlockedResource(url, reason, "error" if self.policy == "error" else "warning"))
             if self.policy == "error":
                 raise Stop(self.blocked[-1].message)
-            raise ValueError(self.blocked[-1].message)  # WeasyPrint skips the resource and goes on
 
     return ProjectFetcher, Stop
+
+
+def _refuse_attachments(root: ElementTree.Element, fetcher: Any) -> None:
+    """WeasyPrint embeds in the PDF the file of any <link> or <a> with rel="attachment"; briefgen never puts
+    one there, so each is refused, in the tree WeasyPrint lays out, by WeasyPrint's own test of the link type."""
+    from weasyprint.html import element_has_link_type
+
+    for element in root.iter():
+        if isinstance(element.tag, str) and element_has_link_type(element, "attachment"):
+            fetcher.refuse(element.get("href") or "", "a file attachment, which briefgen never puts in a PDF")
+            del element.attrib["rel"]  # with policy "warn": the link stays, its file is not attached
+
+
+# The largest image or font a briefing may load.
+RESOURCE_BYTES = 50_000_000
 
 
 class _Collect(logging.Handler):
@@ -123,9 +163,9 @@ def _render_pdf(html: str, base_url: Path, allowed: list[Path], policy: str, tag
     logger.addHandler(collect)
     propagate, logger.propagate = logger.propagate, False
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=FontConfiguration())
+        page = weasyprint.HTML(string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher)
+        _refuse_attachments(page.etree_element, fetcher)
+        document = page.render(font_config=FontConfiguration())
         started = time.perf_counter()
         proof = prove_footnotes(document)
         proof_seconds = time.perf_counter() - started

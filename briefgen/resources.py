@@ -1,36 +1,28 @@
-"""Which resources a briefing may load: data: URLs and files inside the project, nothing else.
+"""Which resources a briefing may load, and how a refusal is reported.
 
-The PDF renderer asks before fetching anything (pdf.py); the standalone HTML is scanned for the same
-references, because a reader's browser would fetch them when the file is opened.
+A briefing may load `data:` URLs, and images and fonts inside the project (or briefgen's own templates and
+fonts), never a hidden file or anything in a hidden folder (`.env`, `.git/config`), never the network. The
+PDF renderer asks before fetching anything (pdf.py); the HTML pages are held to the same rule by the
+allow-list (allowlist.py). A refusal names what was refused and, when a template wrote it, where.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import replace
-from html.parser import HTMLParser
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from briefgen.diagnostics import display_path
 from briefgen.errors import BriefgenError
 
-
-class BlockedResource(BriefgenError):
-    """The briefing asked for a file outside the project or for anything on the network."""
-
-    def __init__(self, url: str, reason: str, level: str = "error") -> None:
-        super().__init__(
-            f"the briefing refers to {url!r}, {reason}; nothing was fetched",
-            hint="templates and stylesheets may use only files inside the project and data: URLs",
-            code="BG402",
-        )
-        self.url = url
-        self.reason = reason
-        self.level = level
-
-    def diagnostics(self) -> list:
-        return [replace(d, level=self.level) for d in super().diagnostics()]
+# What briefgen's stylesheets and templates load: images in the page, fonts in @font-face. By the resolved
+# file's extension, so that a link named like an image cannot stand for a fact file.
+IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+FONT_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2"})
 
 
 def refusal(url: str, allowed: list[Path]) -> str | None:
@@ -39,78 +31,114 @@ def refusal(url: str, allowed: list[Path]) -> str | None:
     scheme = parts.scheme.lower()
     if scheme == "data":
         return None
-    if scheme == "file":
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        if any(path == root or root in path.parents for root in (r.resolve() for r in allowed)):
-            return None
+    if scheme != "file":
+        return "which is not a file inside the project" if scheme else "which is not a URL"
+    if parts.netloc not in ("", "localhost"):
+        return "a file on another machine"
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    # The innermost folder that holds it: briefgen's fonts may sit in a .venv inside the project.
+    roots = [r for r in (a.resolve() for a in allowed) if path == r or r in path.parents]
+    root = max(roots, key=lambda r: len(r.parts), default=None)
+    if root is None:
         return "a file outside the project"
-    return "which is not a file inside the project" if scheme else "which is not a URL"
+    hidden = [part for part in path.relative_to(root).parts if part.startswith(".")]
+    if hidden:
+        return "a hidden file" if hidden[-1] == path.name else "a file in a hidden folder"
+    if path.suffix.lower() not in IMAGE_TYPES | FONT_TYPES:
+        return "a file that is neither an image nor a font"
+    return None
 
 
-# Attributes that make a browser load something on its own, by element.
-_LOADING = {
-    "img": ("src", "srcset"),
-    "script": ("src",),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "source": ("src", "srcset"),
-    "track": ("src",),
-    "input": ("src",),
-    "image": ("href", "xlink:href"),
-    "use": ("href", "xlink:href"),
-    "link": ("href",),
-}
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE | re.DOTALL)
+class _Refused(BriefgenError):
+    """Something the briefing may not have, reported as an error or (policy "warn") a warning."""
+
+    def __init__(self, message: str, hint: str, code: str, level: str, where: Where) -> None:
+        super().__init__(message, *where, hint=hint, code=code)
+        self.level = level
+
+    def diagnostics(self) -> list:
+        return [replace(d, level=self.level) for d in super().diagnostics()]
 
 
-class _References(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "link" and not {"stylesheet", "icon", "preload", "prefetch", "attachment", "manifest"} & set(
-            (values.get("rel") or "").lower().split()
-        ):
-            return
-        for name in _LOADING.get(tag, ()):
-            value = values.get(name)
-            if value:
-                urls = [part.strip().split(" ")[0] for part in value.split(",")] if name == "srcset" else [value]
-                self.found += [u for u in urls if u]
-        if values.get("style"):
-            self.found += css_references(values["style"] or "")
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self.found += css_references(data)
+Where = tuple[str | None, int | None, int | None]  # path as shown, line, column
+NOWHERE: Where = (None, None, None)
 
 
-def css_references(css: str) -> list[str]:
-    return [m.group(2) or m.group(4) for m in _CSS_URL.finditer(css) if (m.group(2) or m.group(4))]
+class BlockedResource(_Refused):
+    """The briefing asked for the network, a file outside the project, or a project file it may not show."""
+
+    def __init__(self, url: str, reason: str, level: str = "error", where: Where = NOWHERE) -> None:
+        super().__init__(
+            f"the briefing refers to {url!r}, {reason}; nothing was fetched",
+            "templates and stylesheets may load only images and fonts inside the project, and data: URLs",
+            "BG402", level, where,
+        )
+        self.url = url
+        self.reason = reason
 
 
-def blocked_in_html(html: str, base: Path, allowed: list[Path]) -> list[tuple[str, str]]:
-    """The (url, reason) pairs of everything in an HTML page that would load from outside the project."""
-    parser = _References()
-    parser.feed(html)
-    parser.close()
-    blocked = []
-    for url in dict.fromkeys(parser.found):
-        if url.startswith("#"):
-            continue
-        reason = refusal(urljoin(base.resolve().as_uri() + "/", url), allowed)
-        if reason:
-            blocked.append((url, reason))
-    return blocked
+class MarkupNotAllowed(_Refused):
+    """A page holds markup briefgen never writes: a script, a frame, an event handler, a <base>…"""
+
+    def __init__(self, what: str, level: str = "error", where: Where = NOWHERE) -> None:
+        left_out = "; it was left out" if level != "error" else ""
+        super().__init__(
+            f"the briefing has {what}, which briefgen does not write{left_out}",
+            "a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and "
+            "pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>",
+            "BG405", level, where,
+        )
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing in a page that the allow-list does not keep, with clues to where a template wrote it."""
+
+    what: str  # a URL, or markup such as "a <script> element"
+    reason: str | None  # why a URL is refused; None for markup
+    clues: tuple[str, ...]  # regular expressions that find it in a template, best first
+
+    def error(self, level: str, templates: list[Path]) -> _Refused:
+        where = locate(self.clues, templates)
+        if self.reason is not None:
+            return BlockedResource(self.what, self.reason, level, where)
+        return MarkupNotAllowed(self.what, level, where)
+
+
+def locate(clues: Iterable[str], files: list[Path]) -> Where:
+    """The first place a clue matches in the files (its first group, if it has one), or nowhere.
+
+    Templates are Jinja, so the page cannot be mapped back to them line by line; what it holds that the
+    allow-list refuses came from a template's own text, which is searched for instead."""
+    texts = {path: _read(path) for path in files}
+    for clue in clues:
+        pattern = re.compile(clue, re.IGNORECASE)
+        for path, text in texts.items():
+            found = pattern.search(text)
+            if found:
+                offset = found.start(1) if pattern.groups else found.start()
+                line = text.count("\n", 0, offset) + 1
+                return display_path(path), line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return NOWHERE
+
+
+def template_files(folder: Path, first: list[str]) -> list[Path]:
+    """The project's template files, those named in `first` first: where a page's markup can come from."""
+    found = []
+    for directory, folders, names in os.walk(folder):  # links are not followed
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(directory) / name for name in sorted(names)]
+    rank = {name: n for n, name in enumerate(first)}
+    files = [p for p in found if p.is_file() and not p.is_symlink() and p.stat().st_size <= _LARGEST_TEMPLATE]
+    return sorted(files, key=lambda p: rank.get(p.relative_to(folder).as_posix(), len(rank)))
+
+
+_LARGEST_TEMPLATE = 2_000_000  # bytes; a bigger file in templates/ is no template, and is not searched
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

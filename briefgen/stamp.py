@@ -12,38 +12,54 @@ import os
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.files import PACKAGE, Unreadable, inside, project_roots, read_bytes
 
 STAMP = ".briefgen-stamp.json"
-PACKAGE = Path(__file__).parent
+DEFAULT_MAX_INPUT_BYTES = 20_000_000  # as in the model; a test keeps the two the same
+OUTPUT_BYTES = 1 << 31
 INPUT_FOLDERS = ("facts", "seeds", "templates")
 
 
 def _files(root: Path) -> list[Path]:
-    """Every file a build reads: settings, facts, seeds, the project's templates and briefgen's own."""
+    """Every file a build reads: settings, facts, seeds, the project's templates and briefgen's own.
+
+    Linked folders are not walked into: the build does not read through them either."""
     found = [root / "briefgen.yaml"]
     for folder in INPUT_FOLDERS:
-        base = root / folder
-        if base.is_dir():
-            found += [p for p in base.rglob("*") if p.is_file()]
+        for parent, _, names in os.walk(root / folder):
+            found += [Path(parent, name) for name in names]
     found += [p for p in (PACKAGE / "templates").iterdir() if p.is_file()]
     return sorted(found)
 
 
-def _briefing_date(root: Path, option: str | None) -> str:
-    """What decides the briefing date, mirroring build.briefing_date without loading the model."""
-    if option:
-        return f"option:{option}"
+def _settings(root: Path) -> dict[str, str]:
+    """The plain top-level values of briefgen.yaml, read without trusting it: under the file rule, composed
+    but never constructed (an alias is not expanded, a tag never runs), and no more than the build reads."""
     import yaml
 
     try:
-        text = (root / "briefgen.yaml").read_text(encoding="utf-8")
-        settings = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        settings = None  # the build will say what is wrong; today's date keeps the stamp from matching tomorrow
-    if isinstance(settings, dict) and settings.get("date"):
-        return f"settings:{settings['date']}"  # the file's hash covers it
+        text = read_bytes(root / "briefgen.yaml", DEFAULT_MAX_INPUT_BYTES, project_roots(root)).decode("utf-8")
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (Unreadable, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # the build will say what is wrong
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v.value for k, v in node.value if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}
+
+
+def _briefing_date(settings: dict[str, str], option: str | None) -> str:
+    """What decides the briefing date, mirroring build.briefing_date without loading the model."""
+    if option:
+        return f"option:{option}"
+    if settings.get("date") not in (None, "", "null", "~"):
+        return "settings"  # the file's hash covers it
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return f"epoch:{epoch}" if epoch else f"today:{dt.date.today().isoformat()}"
+    return f"epoch:{epoch[:40]!r}" if epoch else f"today:{dt.date.today().isoformat()}"
+
+
+def _max_bytes(settings: dict[str, str]) -> int:
+    value = settings.get("max_input_bytes", "")
+    return int(value) if value.isdigit() and len(value) < 12 else DEFAULT_MAX_INPUT_BYTES
 
 
 def fingerprint(
@@ -51,36 +67,61 @@ def fingerprint(
 ) -> str:
     """A hash of everything that decides the outputs (a --since build also depends on git history)."""
     digest = hashlib.sha256()
+    settings = _settings(root)
     options = f"{','.join(formats)}{' keep-html' if keep_html else ''}"
-    digest.update(f"briefgen {__version__}\n{options}\n{_briefing_date(root, date_option)}\n".encode())
+    digest.update(f"briefgen {__version__}\n{options}\n{_briefing_date(settings, date_option)}\n".encode())
     if since is not None:
         digest.update(f"since {since} {dt.datetime.now().isoformat()}\n".encode())  # never reused
+    roots, limit = project_roots(root), _max_bytes(settings)
     for path in _files(root):
         try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"<unreadable>"
+            data = read_bytes(path, limit, roots)
+        except Unreadable as problem:
+            data = f"<{problem.kind}>".encode()  # the build reports it
         digest.update(f"{path.relative_to(root) if path.is_relative_to(root) else path.name}\n".encode())
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
-def _digest(path: Path) -> str | None:
+def _digest(path: Path, roots: list[Path]) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_bytes(path, OUTPUT_BYTES, roots)).hexdigest()
+    except Unreadable:
         return None
 
 
-def up_to_date(out_dir: Path, inputs: str) -> bool:
-    """Whether the outputs in out_dir were built from exactly these inputs and are still as written."""
+def up_to_date(out_dir: Path, inputs: str, project_root: Path | None = None) -> bool:
+    """Whether the outputs in out_dir were built from exactly these inputs and are still as written.
+
+    Only files inside out_dir are read, and, for the project's own output folder (`project_root` given), only
+    when that folder is inside the project: the build refuses it otherwise."""
+    roots = [out_dir.resolve()]
+    if project_root is not None and not inside(roots[0], project_roots(project_root)[:1]):
+        return False
     try:
-        stamp = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        stamp = json.loads(read_bytes(out_dir / STAMP, 1 << 20, roots))
+    except (Unreadable, ValueError):
         return False
     if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not isinstance(stamp.get("outputs"), dict):
         return False
-    return all(_digest(out_dir / name) == digest for name, digest in stamp["outputs"].items())
+    return all(_digest(out_dir / str(name), roots) == digest for name, digest in stamp["outputs"].items())
+
+
+def previous_outputs(out_dir: Path) -> set[str]:
+    """The outputs the last build in out_dir wrote, by its stamp: Markdown, HTML and PDF files only, since
+    the stamp is a file like any other and must not be able to name what a build removes."""
+    try:
+        stamp = json.loads(read_bytes(out_dir / STAMP, 1 << 20, [out_dir.resolve()]))
+    except (Unreadable, ValueError):
+        return set()
+    names = stamp.get("outputs") if isinstance(stamp, dict) else None
+    if not isinstance(names, dict):
+        return set()
+    return {
+        name for name in names
+        if isinstance(name, str) and name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
+        and (out_dir / name).is_file() and not (out_dir / name).is_symlink()
+    }
 
 
 def record(inputs: str, outputs: dict[str, bytes]) -> bytes:

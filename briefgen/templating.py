@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import inspect
 import os
 import re
 import signal
 import stat
 import sys
 import threading
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +21,13 @@ from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from briefgen.diagnostics import plural
 from briefgen.errors import BriefgenError
+from briefgen.files import HINTS, Unreadable, project_roots, read_bytes
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
 from briefgen.verify import by_source, topics
@@ -85,7 +90,8 @@ def escape_md(value: object) -> Md:
 
 def plain_text(markdown: str) -> str:
     """Undo escape_md, for text shown outside Markdown (terminal output)."""
-    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
+    # As a plain str: re.sub joins the pieces of an Md with Md.join, which would escape them all over again.
+    return html.unescape(re.sub(r"\\(.)", r"\1", str(markdown)))
 
 
 def _finalize(value: Any) -> Markup:
@@ -313,6 +319,66 @@ def _calling_template_line() -> tuple[str, int]:
     return "template", 0
 
 
+def template_helper(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` as templates call it: its arguments checked against its type hints first, so a template
+    that passes the wrong kind of value (`number("abc")`, `series(["x"])`) gets a located error naming the
+    helper and what it expects (BG305), never a traceback from deep inside the helper."""
+    name = function.__name__
+    signature = inspect.signature(function)
+    hints = typing.get_type_hints(function)
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TemplateProblem(f"{name}(): {exc}", "BG305") from None
+        for param, given in bound.arguments.items():
+            several = signature.parameters[param].kind is inspect.Parameter.VAR_POSITIONAL
+            for value in given if several else (given,):
+                _check_argument(name, param, value, hints.get(param))
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _check_argument(helper: str, param: str, value: Any, hint: Any) -> None:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()  # an undefined variable, reported as anywhere else (BG303)
+    kinds = typing.get_args(hint) or (hint,)
+    if hint is None or any(_is_kind(value, kind) for kind in kinds):
+        return
+    expected = " or ".join(_KIND_WORDS.get(kind, kind.__name__) for kind in kinds)
+    raise TemplateProblem(f"{helper}(): {param} must be {expected}, got {_described(value)}", "BG305")
+
+
+_KIND_WORDS: dict[Any, str] = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
+                               type(None): "none", FactView: "a fact"}
+
+
+def _is_kind(value: Any, kind: Any) -> bool:
+    if kind in (int, float) and isinstance(value, bool):
+        return False  # true is not 1 to a reader
+    if kind is float:
+        return isinstance(value, int | float)
+    return value is None if kind is type(None) else isinstance(value, kind)
+
+
+def _described(value: Any) -> str:
+    """A template value as a message names it: `text ('abc')`, `a list`, `fact 'x'`."""
+    if value is None or isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    if isinstance(value, FactView | SourceView):
+        return f"{'fact' if isinstance(value, FactView) else 'source'} '{value.id}'"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "a mapping" if isinstance(value, dict) else type(value).__name__
+
+
 class Helpers:
     """The functions and values a briefing template is given."""
 
@@ -454,8 +520,14 @@ class Helpers:
             },
         }
 
+    def number(self, value: float) -> Md:
+        """A number as a reader writes it: 3,000."""
+        return Md(format_number(value))
+
     def context(self) -> dict[str, Any]:
         settings = self.project.settings
+        functions = (self.fact, self.facts, self.facts_in, self.topics_in, self.series, self.latest, self.timeline,
+                     self.disagreements, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
         return {
             "settings": settings,
             "title": settings.title,
@@ -464,22 +536,9 @@ class Helpers:
             "briefing_date": PartialDate.parse(self.briefing_date),
             "changes": ChangesView(self.changes, self) if self.changes is not None else None,
             "categories": settings.categories,
-            "fact": self.fact,
-            "facts": self.facts,
-            "facts_in": self.facts_in,
-            "topics_in": self.topics_in,
-            "series": self.series,
-            "latest": self.latest,
-            "timeline": self.timeline,
-            "disagreements": self.disagreements,
-            "topic_label": self.topic_label,
-            "source": self.source,
             "sources": self.sources(),
             "summary": self.summary(),
-            "cite": self.cite,
-            "claim": self.claim,
-            "value": self.value,
-            "number": lambda v: Md(format_number(v)),
+            **{function.__name__: template_helper(function) for function in functions},
         }
 
 
@@ -543,31 +602,43 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 
 class TemplateLoader(jinja2.FileSystemLoader):
-    """Project templates first, then briefgen's; a file that cannot be read is a user error, not a crash."""
+    """Project templates first, then briefgen's, each read under the file rule (files.py): a template or
+    stylesheet that links out of the project, a FIFO or a device is a located error, as is one that cannot
+    be read or decoded."""
+
+    def __init__(self, project_root: Path) -> None:
+        super().__init__([str(p) for p in template_dirs(project_root)])
+        self.roots = project_roots(project_root)
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = split_template_path(template)  # refuses '..' and absolute names
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if os.path.lexists(candidate):
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        shown = display_path(candidate)
         try:
-            return super().get_source(environment, template)
-        except jinja2.TemplateNotFound:
-            raise  # reported where the template is asked for
+            raw = read_bytes(candidate, TEMPLATE_BYTES, self.roots)
+        except Unreadable as problem:
+            code = {"missing": "BG304", "outside": "BG009", "special": "BG009"}.get(problem.kind, "BG007")
+            raise BriefgenError(f"{shown} {problem.detail}", path=shown, hint=HINTS.get(problem.kind), code=code) from None
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            path = self._path_of(template)
             raise BriefgenError(
-                f"{path} is not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset {exc.start} cannot be decoded",
-                path=path,
+                f"{shown} is not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded",
+                path=shown,
                 hint="save the file as UTF-8",
                 code="BG007",
             ) from None
-        except OSError as exc:
-            path = self._path_of(template)
-            raise BriefgenError(f"{path} cannot be read: {exc.strerror or exc}", path=path, code="BG304") from None
+        mtime = os.path.getmtime(candidate)
+        return text, os.path.normpath(candidate), lambda: os.path.lexists(candidate) and os.path.getmtime(candidate) == mtime
 
-    def _path_of(self, template: str) -> str:
-        for folder in self.searchpath:
-            candidate = Path(folder) / template
-            if candidate.is_file():
-                return display_path(candidate)
-        return template
+
+# The largest template or stylesheet read: the default max_input_bytes.
+TEMPLATE_BYTES = 20_000_000
 
 
 # What one render may cost: a real briefing takes well under a second and a few hundred kilobytes.
@@ -603,7 +674,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
 def make_environment(project_root: Path) -> jinja2.Environment:
     env = Sandbox(
         bytecode_cache=_bytecode_cache(),
-        loader=TemplateLoader([str(p) for p in template_dirs(project_root)]),
+        loader=TemplateLoader(project_root),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         # Autoescape makes macros and {% set %} blocks return safe text; _finalize escapes for Markdown.
@@ -612,7 +683,7 @@ def make_environment(project_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["plural"] = plural
+    env.filters["plural"] = template_helper(plural)
     return env
 
 
@@ -677,7 +748,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         raise BriefgenError(f"undefined: {exc.message}", *_template_frame(sys.exc_info()[2], env) or (), code="BG303") from None
     except TemplateProblem as exc:
         raise BriefgenError(str(exc), *_template_frame(sys.exc_info()[2], env) or (), code=exc.code) from None
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError, IndexError) as exc:
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError, IndexError, RuntimeError) as exc:
         where = _template_frame(sys.exc_info()[2], env, innermost=True)
         if where is None:
             raise  # a bug in briefgen, not in the template: keep the traceback
@@ -733,17 +804,25 @@ def _template_path(filename: str | None, name: str | None) -> str:
     return name or "template"
 
 
+_BRIEFGEN_CODE = str(Path(__file__).resolve().parent) + os.sep
+
+
 def _template_frame(tb: TracebackType | None, env: jinja2.Environment, innermost: bool = False) -> tuple[str, int] | None:
-    """The template file and line a render error happened at (Jinja rewrites frames to template lines)."""
+    """The template file and line a render error happened at (Jinja rewrites frames to template lines).
+
+    With `innermost`, None when briefgen's own code raised it (a bug, which keeps its traceback): of the frames
+    that are a template's or briefgen's, the innermost decides. Jinja's and Python's frames are passed over, so
+    a template calling `range("x")` or `"x" | round` is told at its line."""
     roots = [str(Path(p).resolve()) for p in env.loader.searchpath]  # type: ignore[union-attr]
     found = None
-    last_is_template = False
+    template_raised = False
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        last_is_template = any(filename.startswith(r) for r in roots)
-        if last_is_template:
-            found = (display_path(Path(filename)), tb.tb_lineno)
+        if any(filename.startswith(r) for r in roots):
+            found, template_raised = (display_path(Path(filename)), tb.tb_lineno), True
+        elif filename.startswith(_BRIEFGEN_CODE):
+            template_raised = False
         tb = tb.tb_next
-    if innermost and not last_is_template:
+    if innermost and not template_raised:
         return None
     return found

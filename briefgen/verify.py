@@ -277,17 +277,29 @@ def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterab
         )
 
 
+# The closest-passage search is bounded whatever the sizes: it compares at most the first PROBE_CHARS of a
+# quote, and in a long source only windows around the places the quote's rarer words occur.
+PROBE_CHARS = 240
+WHOLE_SOURCE_CHARS = 200_000
+WINDOWS = 24
+
+
 def closest_passage(quote: str, text: str, shown: str) -> str:
     """'; closest passage at file:line (87% similar): "…"; quote has 'x', source has 'y'' — or nothing."""
     from rapidfuzz import fuzz
 
     needle = normalise(quote)
-    haystack, offsets = _normalise_with_offsets(text)
-    if not needle or not haystack:
-        return ""
-    match = fuzz.partial_ratio_alignment(needle, haystack)
-    if match is None or match.score < 50:
-        return "; nothing in the source comes close"
+    if len(needle) > PROBE_CHARS:
+        return _long_quote_difference(needle, text, shown)
+    best = None
+    for first, last in _windows(needle, text):
+        haystack, offsets = _normalise_with_offsets(text[first:last])
+        match = fuzz.partial_ratio_alignment(needle, haystack) if haystack else None
+        if match is not None and (best is None or match.score > best[0].score):
+            best = (match, haystack, [first + o for o in offsets])
+    if not needle or best is None or best[0].score < 50:
+        return "; nothing in the source comes close" if needle else ""
+    match, haystack, offsets = best
     start, end = _align_words(needle, haystack, match.dest_start, match.dest_end)
     passage_start = offsets[start]
     passage_end = offsets[end - 1] + 1
@@ -295,6 +307,59 @@ def closest_passage(quote: str, text: str, shown: str) -> str:
     line = text.count("\n", 0, passage_start) + 1
     difference = _word_difference(needle, haystack[start:end])
     return f'; closest passage at {shown}:{line} ({match.score:.0f}% similar): "{passage}"{difference}'
+
+
+def _windows(needle: str, text: str) -> list[tuple[int, int]]:
+    """Where in the source to look: all of it when short; else around the places where most of the quote's
+    rarer words occur close together."""
+    if len(text) <= WHOLE_SOURCE_CHARS:
+        return [(0, len(text))]
+    lower = text.lower()
+    counts = {w: lower.count(w) for w in set(re.findall(r"\w{3,}", needle))}
+    rare = sorted((w for w, n in counts.items() if n), key=counts.__getitem__)[:4]
+    reach = 2 * len(needle) + 200
+    near: dict[int, set[str]] = defaultdict(set)
+    for word in rare:
+        hit = lower.find(word)
+        for _ in range(100_000):
+            if hit < 0:
+                break
+            near[hit // reach].add(word)
+            hit = lower.find(word, hit + 1)
+    best = sorted(near, key=lambda b: -len(near[b] | near.get(b - 1, set()) | near.get(b + 1, set())))[:WINDOWS]
+    windows: list[tuple[int, int]] = []
+    for bucket in sorted(best):
+        first, last = max((bucket - 1) * reach, 0), min((bucket + 2) * reach, len(text))
+        if windows and first <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], last)
+        else:
+            windows.append((first, last))
+    return windows
+
+
+def _long_quote_difference(needle: str, text: str, shown: str) -> str:
+    """For a long quote: where its opening is in the source, and the first word after which the two part."""
+    probe = needle[:PROBE_CHARS].rsplit(" ", 1)[0]
+    found = closest_passage(probe, text, shown)
+    located = re.match(r'; closest passage at .*?:(\d+) \((\d+)% similar\)', found)
+    if not located or located.group(2) != "100":
+        return found and found + f" (the first {len(probe.split())} words of the quote compared)"
+    line = int(located.group(1))
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    source_words = _normalise_with_offsets(text[start : start + 2 * len(needle) + 1000])[0].split()
+    quote_words = needle.split()
+    begin = next((i for i in range(len(source_words)) if source_words[i : i + 8] == quote_words[:8]), 0)
+    source_words = source_words[begin:]
+    parted = next((i for i, (a, b) in enumerate(zip(quote_words, source_words, strict=False)) if a != b), None)
+    if parted is None:
+        parted = min(len(quote_words), len(source_words))
+    after = " ".join(quote_words[max(parted - 6, 0) : parted])
+    quote_has = " ".join(quote_words[parted : parted + 4]) or "nothing more"
+    source_has = " ".join(source_words[parted : parted + 4]) or "nothing more"
+    return (f"; its opening is at {shown}:{line}, and after {len(quote_words[:parted])} matching words "
+            f"('…{after}') the quote has '{quote_has}', the source has '{source_has}'")
 
 
 def _align_words(needle: str, haystack: str, start: int, end: int) -> tuple[int, int]:

@@ -6,6 +6,7 @@ them; `python tests/corpus.py` prints what each case produces today, for review 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,24 @@ def remove(path: str) -> Setup:
             target.rmdir()
         else:
             target.unlink()
+
+    return apply
+
+
+def symlink(path: str, target: str) -> Setup:
+    def apply(root: Path) -> None:
+        (root / path).parent.mkdir(exist_ok=True)
+        (root / path).unlink(missing_ok=True)
+        (root / path).symlink_to(target)
+
+    return apply
+
+
+def fifo(path: str) -> Setup:
+    def apply(root: Path) -> None:
+        (root / path).parent.mkdir(exist_ok=True)
+        (root / path).unlink(missing_ok=True)
+        os.mkfifo(root / path)
 
     return apply
 
@@ -173,6 +192,14 @@ DEFECTS: list[Defect] = [
            "facts/beta.yaml:6:3: error: YAML aliases expand to far more nodes than the file holds (an alias bomb?) (hint: write the data out instead of nesting anchors) [BG004 yaml-too-large]"),
     Defect("merge key", edit("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  <<: {note: merged}\n"),
            "facts/beta.yaml:15:3: error: YAML merge keys (<<) are not supported: write the fields out [BG003 unsupported-yaml]"),
+    Defect("nesting 500 levels deep", edit("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  note: " + "[" * 500 + "]" * 500 + "\n"),
+           "facts/beta.yaml:15:40: error: the data is nested more than 32 levels deep (hint: a fact base needs a few levels) [BG004 yaml-too-large]"),
+    Defect("alias that contains itself", edit("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  note: &loop [*loop]\n"),
+           "facts/beta.yaml:15:9: error: a YAML alias refers to a list or mapping that contains it (hint: write the data out instead) [BG004 yaml-too-large]"),
+    Defect("400-digit value", edit("facts/beta.yaml", "  value: 220\n", "  value: " + "9" * 400 + "\n"),
+           "facts/beta.yaml:3:10: error: the number 999999999999999999999999999999999999999… has more than 15 digits (hint: write the figure as the source gives it) [BG023 bad-value]"),
+    Defect("value not a number", edit("facts/beta.yaml", "  value: 220\n", "  value: .nan\n"),
+           "facts/beta.yaml:3:10: error: .nan is not a finite number (hint: write the figure as the source gives it) [BG023 bad-value]"),
     # Quotes and numbers.
     Defect("empty quote", edit("facts/beta.yaml", '"The writer saw convoys moving north every night for a week."', '""'),
            "facts/beta.yaml:17:14: error: field 'sources[0].quote' of fact 'convoys-north' is empty [BG023 bad-value]"),
@@ -218,6 +245,93 @@ DEFECTS: list[Defect] = [
            "templates/briefing.md.j2: error: template stopped: its output passed 20,000,000 characters [BG307 template-stopped]"),
     Defect("page template runs a shell command", write("templates/page.html.j2", "<p>{{ cycler.__init__.__globals__.os.popen('touch ran').read() }}</p>\n"),
            "templates/page.html.j2:1: error: template not allowed: access to attribute '__init__' of 'type' object is unsafe (hint: templates may print, loop and call briefgen's helpers; they cannot reach Python's internals or files) [BG306 template-not-allowed]"),
+    # Files that lead out of the project, or are not files.
+    Defect("archived text links outside the project", symlink("seeds/blog-two.txt", "/etc/passwd"),
+           "seeds/sources.yaml:11:9: error: seeds/blog-two.txt is a symlink to /etc/passwd, outside the project (hint: copy the file into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Defect("archived text links to a device", symlink("seeds/blog-two.txt", "/dev/zero"),
+           "seeds/sources.yaml:11:9: error: seeds/blog-two.txt is a symlink to /dev/zero, outside the project (hint: copy the file into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Defect("archived text is a FIFO", fifo("seeds/blog-two.txt"),
+           "seeds/sources.yaml:11:9: error: seeds/blog-two.txt is a FIFO (named pipe), not a regular file (hint: a project file must be a regular file) [BG009 file-not-allowed]"),
+    Defect("fact file links outside the project", symlink("facts/beta.yaml", "/etc/passwd"),
+           "facts/beta.yaml: error: facts/beta.yaml is a symlink to /etc/passwd, outside the project (hint: copy the file into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Defect("sources file is a FIFO", fifo("seeds/sources.yaml"),
+           "seeds/sources.yaml: error: seeds/sources.yaml is a FIFO (named pipe), not a regular file (hint: a project file must be a regular file) [BG009 file-not-allowed]"),
+    Defect("settings link outside the project", symlink("briefgen.yaml", "/etc/passwd"),
+           "briefgen.yaml: error: briefgen.yaml is a symlink to /etc/passwd, outside the project (hint: copy the file into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Defect("template links outside the project", symlink("templates/briefing.md.j2", "/etc/passwd"),
+           "templates/briefing.md.j2: error: templates/briefing.md.j2 is a symlink to /etc/passwd, outside the project (hint: copy the file into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Defect("template is a FIFO", fifo("templates/briefing.md.j2"),
+           "templates/briefing.md.j2: error: templates/briefing.md.j2 is a FIFO (named pipe), not a regular file (hint: a project file must be a regular file) [BG009 file-not-allowed]"),
+    # Resources the briefing may not load.
+    Defect("script in the template", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }}\n\n<script>new Image().src = 'https://tracker.example/a.png'</script>\n"),
+           "templates/briefing.md.j2:5:1: error: the briefing has a <script> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("event handler in the template", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }} <img src=\"map.png\" onerror=\"fetch('https://tracker.example/')\">\n"),
+           "templates/briefing.md.j2:3:49: error: the briefing has an attribute onerror=\"fetch('https://tracker.example/')\" on <img>, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("stylesheet imports without a space", write("templates/briefing.css", "@import\"https://tracker.example/b.css\";\nbody { color: black; }\n"),
+           "templates/briefing.css:1:1: error: the briefing refers to 'https://tracker.example/b.css', which is not a file inside the project; nothing was fetched (hint: templates and stylesheets may load only images and fonts inside the project, and data: URLs) [BG402 blocked-resource]"),
+    Defect("stylesheet url() spelled with an escape", write("templates/briefing.css", "body {\n  background: u\\72l(https://tracker.example/c.png);\n}\n"),
+           "templates/briefing.css:2:15: error: the briefing refers to 'https://tracker.example/c.png', which is not a file inside the project; nothing was fetched (hint: templates and stylesheets may load only images and fonts inside the project, and data: URLs) [BG402 blocked-resource]"),
+    Defect("stylesheet image-set()", write("templates/briefing.css", "body { background-image: image-set(\"https://tracker.example/d.png\" 1x); }\n"),
+           "templates/briefing.css:1:36: error: the briefing refers to 'https://tracker.example/d.png', which is not a file inside the project; nothing was fetched (hint: templates and stylesheets may load only images and fonts inside the project, and data: URLs) [BG402 blocked-resource]"),
+    Defect("page template preconnects", write("templates/page.html.j2", "<!DOCTYPE html>\n<title>{{ title }}</title>\n<link rel=\"preconnect\" href=\"https://tracker.example\">\n{{ body }}\n"),
+           "templates/page.html.j2:3:1: error: the briefing has a <link rel=\"preconnect\"> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("page template preloads a module", write("templates/page.html.j2", "<!DOCTYPE html>\n<title>{{ title }}</title>\n<link rel=\"modulepreload\" href=\"https://tracker.example/e.js\">\n{{ body }}\n"),
+           "templates/page.html.j2:3:1: error: the briefing has a <link rel=\"modulepreload\"> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("page template refreshes to a URL", write("templates/page.html.j2", "<!DOCTYPE html>\n<title>{{ title }}</title>\n<meta http-equiv=\"refresh\" content=\"0; url=https://tracker.example/\">\n{{ body }}\n"),
+           "templates/page.html.j2:3:7: error: the briefing has an attribute http-equiv='refresh' on <meta>, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("page template sets a base URL", write("templates/page.html.j2", "<!DOCTYPE html>\n<title>{{ title }}</title>\n<base href=\"https://tracker.example/\">\n{{ body }}\n"),
+           "templates/page.html.j2:3:1: error: the briefing has a <base> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("page template declares another encoding", write("templates/page.html.j2", "<!DOCTYPE html>\n<meta charset=\"iso-2022-jp\">\n<title>{{ title }}</title>\n{{ body }}\n"),
+           "templates/page.html.j2:2:7: error: the briefing has a <meta charset=\"iso-2022-jp\">, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("frame with an inline document", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }}\n\n<iframe srcdoc=\"<img src='https://tracker.example/f.png'>\"></iframe>\n"),
+           "templates/briefing.md.j2:5:1: error: the briefing has an <iframe> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("table background", write("templates/briefing.md.j2", "## Findings\n\n<table background=\"https://tracker.example/g.png\"><tr><td>{{ claim('convoys-north') }}</td></tr></table>\n"),
+           "templates/briefing.md.j2:3:8: error: the briefing has an attribute background='https://tracker.example/g.png' on <table>, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("SVG script", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }}\n\n<svg><script href=\"https://tracker.example/h.js\"></script></svg>\n"),
+           "templates/briefing.md.j2:5:1: error: the briefing has a <svg> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("attachment of the project's .env", write("templates/page.html.j2", "<!DOCTYPE html>\n<title>{{ title }}</title>\n<link rel=\"attachment\" href=\".env\">\n{{ body }}\n"),
+           "templates/page.html.j2:3:1: error: the briefing has a <link rel=\"attachment\"> element, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("attachment link to .git/config", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }} <a rel=\"attachment\" href=\".git/config\">config</a>\n"),
+           "templates/briefing.md.j2:3:33: error: the briefing has an attribute rel='attachment' on <a>, which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    Defect("image of a hidden file", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }}\n\n![keys](.env)\n"),
+           "templates/briefing.md.j2:5:9: error: the briefing refers to '.env', a hidden file; nothing was fetched (hint: templates and stylesheets may load only images and fonts inside the project, and data: URLs) [BG402 blocked-resource]"),
+    Defect("image of a fact file", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }}\n\n<img src=\"facts/alpha.yaml\" alt=\"\">\n"),
+           "templates/briefing.md.j2:5:11: error: the briefing refers to 'facts/alpha.yaml', a file that is neither an image nor a font; nothing was fetched (hint: templates and stylesheets may load only images and fonts inside the project, and data: URLs) [BG402 blocked-resource]"),
+    Defect("javascript: link", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') }} [more](javascript:alert(1))\n"),
+           "templates/briefing.md.j2:3:37: error: the briefing has a link to 'javascript:alert(1)', which briefgen does not write (hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) [BG405 markup-not-allowed]"),
+    # Text that must not reach a terminal or log raw.
+    Defect("workflow command in a YAML key", edit("facts/beta.yaml", "  kind: fact\n", '  "kind\\n::error::pwned": fact\n'),
+           "facts/beta.yaml:14:3: error: unknown field 'kind\\n::error::pwned' in fact 'convoys-north' [BG020 unknown-field]"),
+    Defect("line break in a claim", edit("facts/beta.yaml", "  claim: Convoys were seen moving north every night for a week.\n",
+                                         '  claim: "Convoys were seen moving north.\\n::add-mask::secret"\n'),
+           "facts/beta.yaml:12:10: error: field 'claim' of fact 'convoys-north': contains a control character (\\n) at position 32; write the field on one line [BG023 bad-value]"),
+    Defect("terminal escape in a claim", edit("facts/beta.yaml", "  claim: Convoys were seen moving north every night for a week.\n",
+                                              '  claim: "Convoys \\e[2Jwere seen moving north every night for a week."\n'),
+           "facts/beta.yaml:12:10: error: field 'claim' of fact 'convoys-north': contains a control character (\\x1b) at position 9; remove it [BG023 bad-value]"),
+    Defect("line separator in a claim", edit("facts/beta.yaml", "  claim: Convoys were seen moving north every night for a week.\n",
+                                             '  claim: "Convoys were seen\\Lmoving north every night for a week."\n'),
+           "facts/beta.yaml:12:10: error: field 'claim' of fact 'convoys-north': contains a control character (\\u2028) at position 18; write the field on one line [BG023 bad-value]"),
+    Defect("hyperlink escape in a quote", edit("facts/beta.yaml", '"The writer saw convoys', '"The writer saw \\e]8;;https://evil.example/\\e\\\\convoys'),
+           "facts/beta.yaml:17:14: error: field 'sources[0].quote' of fact 'convoys-north': contains a control character (\\x1b) at position 16; remove it [BG023 bad-value]"),
+    Defect("bell in an attribution", edit("facts/alpha.yaml", "      attribution: local sources\n", '      attribution: "local\\a sources"\n'),
+           "facts/alpha.yaml:23:20: error: field 'sources[0].attribution' of fact 'unit-strength-local': contains a control character (\\x07) at position 6; remove it [BG023 bad-value]"),
+    Defect("C1 control in a note", edit("facts/alpha.yaml", "  note: Lower than the ministry's figure; see the ministry's note.\n",
+                                        "  note: \"\\x9b31mLower than the ministry's figure.\"\n"),
+           "facts/alpha.yaml:24:9: error: field 'note' of fact 'unit-strength-local': contains a control character (\\x9b) at position 1; remove it [BG023 bad-value]"),
+    Defect("bidirectional override in a title", edit("seeds/sources.yaml", '  title: "Notes from the front"', '  title: "Notes from the \\u202etnorf"'),
+           "seeds/sources.yaml:12:10: error: field 'title' of source 'blog-two': contains a control character (\\u202e) at position 16; remove it [BG023 bad-value]"),
+    Defect("backspace in a publisher", edit("seeds/sources.yaml", "  publisher: Example Wire", '  publisher: "Example\\b\\b\\b\\bWire"'),
+           "seeds/sources.yaml:4:14: error: field 'publisher' of source 'wire-one': contains a control character (\\x08) at position 8; remove it [BG023 bad-value]"),
+    Defect("terminal escapes in an archived text", edit("seeds/blog-two.txt", "The writer saw convoys", "The writer \x1b[2J\x1b]8;;https://evil.example/\x07saw convoys"),
+           "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); closest passage at seeds/blog-two.txt:3 (90% similar): \"The writer \\x1b[2J\\x1b]8;;https://evil.example/\\x07saw convoys moving north every night for a week.\"; quote has 'writer saw', source has 'writer \\x1b[2j\\x1b]8;;https://evil.example/\\x07saw' [BG101 quote-not-found]"),
+    Defect("helper given text for a number", write("templates/briefing.md.j2", "## Findings\n\n{{ number('abc') }}\n"),
+           "templates/briefing.md.j2:3: error: number(): value must be a number, got text ('abc') [BG305 template-error]"),
+    Defect("helper given a list for a topic", write("templates/briefing.md.j2", "## Findings\n\n{% for f in series(['unit-strength']) %}{{ claim(f) }}{% endfor %}\n"),
+           "templates/briefing.md.j2:3: error: series(): topic must be text, got a list [BG305 template-error]"),
+    Defect("helper given too many arguments", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north', 'rocket-artillery') }}\n"),
+           "templates/briefing.md.j2:3: error: claim(): too many positional arguments [BG305 template-error]"),
+    Defect("filter given the wrong kind of value", write("templates/briefing.md.j2", "## Findings\n\n{{ 'many' | round }}\n"),
+           "templates/briefing.md.j2:3: error: template error: type str doesn't define __round__ method [BG305 template-error]"),
     # Where the briefing goes.
     Defect("output folder is a file", write("blocked", "a file where the output folder should be"),
            "blocked/out: error: cannot write to the output folder blocked/out: Not a directory (hint: choose another folder with --output) [BG401 output-not-writable]", ("--output", "blocked/out")),

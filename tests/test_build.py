@@ -10,6 +10,7 @@ import pytest
 from briefgen import build as pipeline
 from briefgen.errors import BriefgenError
 from briefgen.model import PartialDate
+from briefgen.publish import write_file
 from conftest import GOLDEN, ProjectDir
 
 
@@ -36,6 +37,22 @@ def test_briefing_date_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         pipeline.briefing_date(None, None)
 
 
+@pytest.mark.parametrize(
+    ("epoch", "message"),
+    [
+        ("99999999999999999999", "SOURCE_DATE_EPOCH='99999999999999999999' is not a date this system can represent"),
+        ("-99999999999", "SOURCE_DATE_EPOCH='-99999999999' is not a date this system can represent"),
+        ("9" * 5000, f"SOURCE_DATE_EPOCH='{'9' * 39}…' is not a whole number of seconds"),
+        ("1.5e9", "SOURCE_DATE_EPOCH='1.5e9' is not a whole number of seconds"),
+    ],
+)
+def test_an_epoch_out_of_range_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, epoch: str, message: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(BriefgenError) as error:
+        pipeline.briefing_date(None, None)
+    assert error.value.message == message
+
+
 def test_date_option_changes_the_title_block(tiny: ProjectDir) -> None:
     pipeline.build(tiny.root, formats=("md",), date=dt.date(2025, 2, 1))
     assert "**Briefing date:** 1 February 2025" in tiny.read("output/briefing.md")
@@ -59,14 +76,14 @@ def test_nothing_is_written_when_a_late_stage_fails(tiny: ProjectDir, monkeypatc
 def test_atomic_write_replaces_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "briefing.md"
     target.write_text("old")
-    pipeline.write_atomically(target, b"new")
+    write_file(target, b"new")
     assert target.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.md"]
 
 
 def test_atomic_write_failure_is_a_clean_error(tmp_path: Path) -> None:
     with pytest.raises(BriefgenError) as info:
-        pipeline.write_atomically(tmp_path / "missing-folder" / "briefing.md", b"x")
+        write_file(tmp_path / "missing-folder" / "briefing.md", b"x")
     assert info.value.code == "BG401"
     assert info.value.message.startswith("cannot write ")
 

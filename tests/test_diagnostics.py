@@ -74,6 +74,9 @@ CASES = [
          "(hint: save the file as UTF-8) [BG007 file-not-text]"),
     Case("BG008", write("facts/beta.yaml", ""),
          "facts/beta.yaml: error: facts/beta.yaml is empty [BG008 file-empty]"),
+    Case("BG009", lambda p: ((p.root / "facts/beta.yaml").unlink(), (p.root / "facts/beta.yaml").symlink_to("/etc/passwd")),
+         "facts/beta.yaml: error: facts/beta.yaml is a symlink to /etc/passwd, outside the project (hint: copy the file "
+         "into the project instead of linking to it) [BG009 file-not-allowed]"),
     Case("BG010", write("facts/beta.yaml", "id: convoys-north\n"),
          "facts/beta.yaml:1:1: error: facts/beta.yaml must be a list of facts, got a mapping "
          "(hint: start each item with '- ') [BG010 wrong-shape]"),
@@ -162,9 +165,9 @@ CASES = [
          "(hint: choose another folder with --output) [BG401 output-not-writable]",
          ("build", "--quiet", "--output", "blocked/out")),
     Case("BG402", write("templates/briefing.css", '@import url("https://example.org/track.css");\n'),
-         "briefgen: error: the briefing refers to 'https://example.org/track.css', which is not a file inside the "
-         "project; nothing was fetched (hint: templates and stylesheets may use only files inside the project and "
-         "data: URLs) [BG402 blocked-resource]",
+         "templates/briefing.css:1:1: error: the briefing refers to 'https://example.org/track.css', which is not a "
+         "file inside the project; nothing was fetched (hint: templates and stylesheets may load only images and fonts "
+         "inside the project, and data: URLs) [BG402 blocked-resource]",
          ("build", "--quiet", "--format", "pdf")),
     Case("BG403", lambda p: None,
          "briefgen: error: the project is not in a git repository, so there are no earlier editions to compare with "
@@ -174,6 +177,12 @@ CASES = [
          "templates/print.css: error: briefing.pdf: none of its 4 footnotes is a page-bottom note (hint: the "
          "print stylesheet must keep `span.footnote { float: footnote }`) [BG404 footnote-misplaced]",
          ("build", "--quiet", "--format", "pdf")),
+    Case("BG405", write("templates/briefing.md.j2", "## Findings\n\n<script>alert(1)</script>\n"),
+         "templates/briefing.md.j2:3:1: error: the briefing has a <script> element, which briefgen does not write "
+         "(hint: a page may hold text, headings, lists, tables, images, and links to web pages, e-mail addresses and "
+         "pages beside it: no scripts, frames, event handlers, <link>, <base> or <meta http-equiv>) "
+         "[BG405 markup-not-allowed]",
+         ("build", "--quiet", "--format", "html")),
     Case("BG900", lambda p: None,
          "briefgen: error: SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds [BG900 usage]",
          ("build", "--quiet")),

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,17 +45,19 @@ def test_a_build_killed_while_laying_out_the_pdf_leaves_the_last_briefing(tmp_pa
 
 def test_temporary_files_a_killed_build_left_are_swept(tiny: ProjectDir) -> None:
     assert run("build", "--format", "md").exit_code == 0
-    stray = tiny.root / "output" / ".briefing.md.k3x9q1.briefgen-tmp"
-    stray.write_text("half a briefing")
+    strays = [tiny.root / ".output.briefgen-tmp-k3x9q1", tiny.root / "output" / ".briefing.md.k3x9q1.briefgen-tmp"]
+    strays[0].mkdir()
+    (strays[0] / "briefing.md").write_text("half a briefing")
+    strays[1].write_text("half a briefing")
     assert run("build", "--format", "md", "--force").exit_code == 0
-    assert not stray.exists()
+    assert not any(p.exists() for p in strays)
 
 
 @pytest.mark.parametrize(
     ("where", "error"),
     [
-        ("briefgen.build.os.fsync", OSError(errno.ENOSPC, "No space left on device")),
-        ("briefgen.build.tempfile.mkstemp", OSError(errno.EROFS, "Read-only file system")),
+        ("briefgen.publish.os.fsync", OSError(errno.ENOSPC, "No space left on device")),
+        ("briefgen.publish.os.fdopen", OSError(errno.EROFS, "Read-only file system")),
     ],
     ids=["disk full", "read-only"],
 )
@@ -67,7 +68,7 @@ def test_a_full_disk_or_read_only_folder_is_a_clean_error(
     before = snapshot(tiny.root / "output")
     tiny.replace("facts/beta.yaml", "Convoys were seen", "Long convoys were seen")
     calls = {"n": 0}
-    real = os.fsync if where.endswith("fsync") else tempfile.mkstemp
+    real = os.fsync if where.endswith("fsync") else os.fdopen
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1

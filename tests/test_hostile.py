@@ -10,8 +10,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from briefgen.allowlist import allow_listed
 from briefgen.build import FONTS
-from briefgen.resources import blocked_in_html
 from briefgen.templating import BUILTIN_TEMPLATES
 from conftest import ProjectDir, RequestCounter, run
 
@@ -71,7 +71,7 @@ def test_hostile_fact_text_renders_literally_and_fetches_nothing(tiny: ProjectDi
     html = tiny.read("output/briefing.html")
     # The page loads nothing (no <img>, <script>, stylesheet link or CSS url() came from the facts), and a
     # reader sees each string as it was written.
-    assert blocked_in_html(html, tiny.root, [tiny.root]) == []
+    assert allow_listed(html, tiny.root, [tiny.root]) == (html, [])
     assert "<script" not in html and "<img" not in html and "<link" not in html
     visible = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", html)).split())
     for s in strings:
@@ -89,24 +89,26 @@ def _yaml(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "template",
+    ("template", "located"),
     [
-        '## Findings\n\n{{ claim("convoys-north") }}\n\n<img src="{server}/tracker.png">\n',
-        '## Findings\n\n{{ claim("convoys-north") }}\n\n<link rel="attachment" href="{secret}">\n',
-        '## Findings\n\n{{ claim("convoys-north") }}\n\n<div style="background: url({server}/bg.png)">x</div>\n',
+        ('## Findings\n\n{{ claim("convoys-north") }}\n\n<img src="{server}/tracker.png">\n',
+         "templates/briefing.md.j2:5:11: error: the briefing refers to '{server}/tracker.png', which is not a file inside the project; nothing was fetched"),
+        ('## Findings\n\n{{ claim("convoys-north") }}\n\n<link rel="attachment" href="{secret}">\n',
+         'templates/briefing.md.j2:5:1: error: the briefing has a <link rel="attachment"> element, which briefgen does not write'),
+        ('## Findings\n\n{{ claim("convoys-north") }}\n\n<div style="background: url({server}/bg.png)">x</div>\n',
+         "templates/briefing.md.j2:5:25: error: the briefing refers to '{server}/bg.png', which is not a file inside the project; nothing was fetched"),
     ],
     ids=["network image", "attachment outside the project", "inline style"],
 )
 def test_a_template_that_loads_from_outside_is_an_error(
-    tiny: ProjectDir, server: str, secret: Path, template: str
+    tiny: ProjectDir, server: str, secret: Path, template: str, located: str
 ) -> None:
     tiny.write("templates/briefing.md.j2", template.format(server=server, secret=secret.as_uri()))
     before = sorted((tiny.root / "output").iterdir()) if (tiny.root / "output").exists() else []
     result = run("build")
     assert result.exit_code == 1
     (line,) = [x for x in result.stderr.splitlines() if ": error: " in x]
-    assert line.startswith("briefgen: error: the briefing refers to '")
-    assert line.endswith("nothing was fetched (hint: templates and stylesheets may use only files inside the project and data: URLs) [BG402 blocked-resource]")
+    assert line.startswith(located.format(server=server) + " (hint: ")
     assert RequestCounter.requests == []
     assert sorted((tiny.root / "output").iterdir()) == before
 
@@ -115,7 +117,7 @@ def test_a_stylesheet_that_imports_from_outside_is_an_error(tiny: ProjectDir, se
     tiny.write("templates/briefing.css", f'@import url("{server}/evil.css");\n@import "{secret.as_uri()}";\n')
     result = run("build")
     assert result.exit_code == 1
-    assert f"briefgen: error: the briefing refers to '{server}/evil.css', which is not a file inside the project" in result.stderr
+    assert f"templates/briefing.css:1:1: error: the briefing refers to '{server}/evil.css', which is not a file inside the project" in result.stderr
     assert RequestCounter.requests == []
 
 
@@ -127,7 +129,7 @@ def test_warn_mode_leaves_the_resource_out_and_still_fetches_nothing(tiny: Proje
     result = run("build")
     assert result.exit_code == 0, result.stderr
     warnings = [x for x in result.stderr.splitlines() if ": warning: " in x]
-    assert f"briefgen: warning: the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched" in warnings[0]
+    assert f"templates/briefing.css:1:1: warning: the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched" in warnings[0]
     assert any(f"'{server}/bg.png'" in w for w in warnings)
     assert RequestCounter.requests == []
     assert SECRET not in outputs_text(tiny.root)
@@ -146,6 +148,6 @@ def test_a_hostile_marking_or_title_stays_words_in_the_running_header(tiny: Proj
     for name in ("briefing.html", "briefing.print.html"):
         page = tiny.read(f"output/{name}")
         assert "<script" not in page and page.count("</style>") == page.count("<style>")
-        assert blocked_in_html(page, tiny.root, [tiny.root, FONTS]) == []
+        assert allow_listed(page, tiny.root, [tiny.root, FONTS]) == (page, [])
     first = pypdf.PdfReader(tiny.root / "output" / "briefing.pdf").pages[0].extract_text() or ""
     assert " ".join(marking.split()) in " ".join(first.split())

@@ -157,8 +157,9 @@ def test_a_template_that_reaches_the_network_is_stopped(tiny: ProjectDir, server
     tiny.write("templates/briefing.md.j2", f'## Findings\n\n{{{{ claim("convoys-north") }}}}\n\n<img src="{server}/tracker.png">\n')
     with pytest.raises(BriefgenError) as info:
         pipeline.build(tiny.root, formats=("pdf",))
-    assert info.value.code == "BG402"
-    assert info.value.message == f"the briefing refers to '{server}/tracker.png', which is not a file inside the project; nothing was fetched"
+    (error,) = [d for d in info.value.diagnostics() if d.level == "error"]
+    assert (error.code, error.path, error.line) == ("BG402", "templates/briefing.md.j2", 5)
+    assert error.message == f"the briefing refers to '{server}/tracker.png', which is not a file inside the project; nothing was fetched"
     assert RequestCounter.requests == []
 
 
@@ -168,7 +169,8 @@ def test_a_stylesheet_that_reads_a_file_outside_the_project_is_stopped(tiny: Pro
     tiny.write("templates/briefing.css", f'@import url("{secret.as_uri()}");\nbody {{ color: black; }}\n')
     with pytest.raises(BriefgenError) as info:
         pipeline.build(tiny.root, formats=("pdf",))
-    assert info.value.message == f"the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched"
+    (error,) = [d for d in info.value.diagnostics() if d.level == "error"]
+    assert error.message == f"the briefing refers to '{secret.as_uri()}', a file outside the project; nothing was fetched"
     assert not (tiny.root / "output" / "briefing.pdf").exists()
 
 

@@ -60,6 +60,53 @@ def test_closest_passage_points_at_the_right_line_of_a_long_source() -> None:
     assert found.endswith('"the troops were deployed in January."; quote has \'were sent\', source has \'were deployed\'')
 
 
+def _article(words: int, seed: int) -> str:
+    """Text of made-up words, twelve to a sentence and a line."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(5000)]
+    chosen = [rng.choice(vocabulary) for _ in range(words)]
+    return "".join(" ".join(chosen[i : i + 12]) + ".\n" for i in range(0, words, 12))
+
+
+@pytest.fixture(scope="module")
+def large_source() -> str:
+    return _article(2_500_000, seed=7)  # about 17 MB
+
+
+def test_the_closest_passage_search_compares_a_bounded_amount_whatever_the_sizes(
+    large_source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rapidfuzz import fuzz
+
+    from briefgen import verify as verifying
+
+    compared: list[tuple[int, int]] = []
+    real = fuzz.partial_ratio_alignment
+
+    def counted(needle: str, haystack: str, **kwargs: object) -> object:
+        compared.append((len(needle), len(haystack)))
+        return real(needle, haystack, **kwargs)
+
+    monkeypatch.setattr(fuzz, "partial_ratio_alignment", counted)
+    words = large_source.split()
+    middle = len(words) // 2
+    short_miss = " ".join(words[middle : middle + 4] + ["changed"] + words[middle + 5 : middle + 10])
+    long_miss = " ".join(words[middle : middle + 5000] + ["changed"] + words[middle + 5001 : middle + 10000])
+    for quote in (short_miss, long_miss, " ".join(["unknownword"] * 10_000)):
+        compared.clear()
+        found = closest_passage(quote, large_source, "big.txt")
+        assert all(needle <= verifying.PROBE_CHARS for needle, _ in compared)
+        assert sum(h for _, h in compared) <= verifying.WINDOWS * 3 * (2 * verifying.PROBE_CHARS + 200)
+        if quote is short_miss:
+            assert "quote has '" in found and "changed" in found
+        elif quote is long_miss:
+            assert found.endswith("after 5000 matching words ('…" + " ".join(words[middle + 4994 : middle + 5000]) + "') "
+                                  f"the quote has 'changed {' '.join(words[middle + 5001 : middle + 5004])}', "
+                                  f"the source has '{' '.join(words[middle + 5000 : middle + 5004])}'")
+
+
 def test_quote_nothing_like_the_source(tiny: ProjectDir) -> None:
     tiny.replace("facts/beta.yaml", "The writer saw convoys moving north every night for a week.", "Zebras quietly qualify purple xylophones.")
     (line,) = verify(tiny)
