@@ -200,11 +200,16 @@ DEFECTS: list[Defect] = [
            "facts/beta.yaml:3:10: error: the number 999999999999999999999999999999999999999… has more than 15 digits (hint: write the figure as the source gives it) [BG023 bad-value]"),
     Defect("value not a number", edit("facts/beta.yaml", "  value: 220\n", "  value: .nan\n"),
            "facts/beta.yaml:3:10: error: .nan is not a finite number (hint: write the figure as the source gives it) [BG023 bad-value]"),
+    Defect("alias bomb in the settings' date", edit("briefgen.yaml", "date: 2025-01-20\n", "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+               f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh", strict=True)) + f"date: [{', '.join(['*h'] * 9)}]\n"),
+           "briefgen.yaml:8:1: error: YAML aliases expand to far more nodes than the file holds (an alias bomb?) (hint: write the data out instead of nesting anchors) [BG004 yaml-too-large]"),
     # Quotes and numbers.
     Defect("empty quote", edit("facts/beta.yaml", '"The writer saw convoys moving north every night for a week."', '""'),
            "facts/beta.yaml:17:14: error: field 'sources[0].quote' of fact 'convoys-north' is empty [BG023 bad-value]"),
     Defect("quote not in its source", edit("facts/beta.yaml", "The writer saw convoys", "The writer saw trucks"),
            "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); closest passage at seeds/blog-two.txt:3 (91% similar): \"The writer saw convoys moving north every night for a week.\"; quote has 'saw trucks', source has 'saw convoys' [BG101 quote-not-found]"),
+    Defect("10,000-word quote not in its source", edit("facts/beta.yaml", '"The writer saw convoys moving north every night for a week."', '"' + "The writer saw convoys " * 2500 + '"'),
+           "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); nothing in the source comes close (the first 41 words of the quote compared) [BG101 quote-not-found]"),
     Defect("value not in its quote", edit("facts/beta.yaml", "  value: 220\n", "  value: 221\n"),
            "facts/beta.yaml:3:10: error: value 221 of fact 'rocket-artillery' is in none of its quotes; the quotes say 220 and 240-millimeter [BG102 value-not-in-quote]"),
     Defect("quote cut inside a number", edit("facts/alpha.yaml",
