@@ -32,7 +32,7 @@ from briefgen.templating import (
     render_template,
     template_dirs,
 )
-from briefgen.verify import verify_facts, verify_project
+from briefgen.verify import acknowledge, verify_facts, verify_project
 
 if TYPE_CHECKING:
     from briefgen.layout import FootnoteProof
@@ -99,7 +99,7 @@ def _check(root: Path, date: dt.date | None, since: str | None) -> Outcome:
     when = briefing_date(date, project.settings.date)
     if not project.complete:
         # Some files did not load: check what did, but not the fact base as a whole.
-        return Outcome(project, diags + verify_facts(project), when, timings=timings)
+        return Outcome(project, acknowledge(project, diags + verify_facts(project), False), when, timings=timings)
     documents: list[tuple[Briefing, RenderedMarkdown]] = []
     changes = None
     try:
@@ -117,7 +117,7 @@ def _check(root: Path, date: dt.date | None, since: str | None) -> Outcome:
     timings["template"] = clock.lap()
     everything_rendered = len(documents) == len(project.settings.documents())
     cited = {fid for _, rendered in documents for fid in rendered.cited} if everything_rendered else None
-    diags += verify_project(project, when, cited)
+    diags = acknowledge(project, diags + verify_project(project, when, cited), everything_rendered)
     timings["verify"] = clock.lap()
     main = documents[0][1] if documents and documents[0][0] == project.settings.documents()[0] else None
     return Outcome(project, diags, when, rendered=main, documents=documents, timings=timings)

@@ -23,6 +23,7 @@ from briefgen.diagnostics import (
     plural,
     safe_line,
     shown,
+    shown_to_people,
     sort_key,
     strict,
 )
@@ -80,7 +81,7 @@ def _annotate(d: Diagnostic) -> None:
 
 def _print_problems(diagnostics: list[Diagnostic]) -> None:
     errors = [d for d in diagnostics if d.level == "error"]
-    for d in sorted(errors or diagnostics, key=sort_key):
+    for d in sorted(shown_to_people(errors or diagnostics), key=sort_key):
         _say(format_text(d), err=True)
 
 
@@ -187,7 +188,7 @@ def build(
 
     progress = (lambda _: None) if quiet else (lambda message: _say(f"briefgen: {message}", err=True))
     outcome = pipeline.build(project, output, formats, date, progress, since, keep_html, jobs)
-    for d in sorted(outcome.diagnostics, key=sort_key):
+    for d in sorted(shown_to_people(outcome.diagnostics), key=sort_key):
         _say(format_text(d), err=True)
     for warning in outcome.renderer_warnings:
         _say(f"briefgen: warning: PDF renderer: {warning}", err=True)
@@ -226,10 +227,10 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
     if output_format == "json":
         _say_json(json_report(diagnostics))
     elif output_format == "github":
-        for d in diagnostics:
+        for d in shown_to_people(diagnostics):
             _annotate(d)
     else:
-        for d in diagnostics:
+        for d in shown_to_people(diagnostics):
             _say(format_text(d))
         facts = len(outcome.project.facts) if outcome.project else None
         sources = len(outcome.project.sources) if outcome.project else None

@@ -47,18 +47,24 @@ _CODES = [
     Code("BG030", "duplicate-id", "error", "Two facts or two sources share an id."),
     Code("BG031", "unknown-source", "error", "A citation names a source that `seeds/sources.yaml` does not register."),
     Code("BG032", "unknown-category", "error", "A fact's category is not one of the categories in `briefgen.yaml`."),
+    Code("BG033", "unknown-topic", "error", "A fact's topic is not one of the `topics` declared in `briefgen.yaml`: correct it (the message suggests the closest) or declare it."),
     # Verifying facts against their sources.
     Code("BG101", "quote-not-found", "error", "A quote does not occur in the archived text of its source."),
     Code("BG102", "value-not-in-quote", "error", "A fact's `value` appears as a number in none of its quotes."),
     Code("BG103", "short-quote", "warning", "A quote shorter than `min_quote_words` proves little."),
     Code("BG104", "claim-number-unsupported", "warning", "A number in the claim appears in none of the quotes."),
     Code("BG105", "as-of-after-publication", "error", "A fact's `as_of` is later than the publication date of a source it cites."),
+    Code("BG106", "qualifier-unsupported", "warning", "A fact's `qualifier` is missing or stronger than the words around its number in the quote (\"around 2,000\" is `about`, \"up to\" is `up-to`): write the qualifier the message names."),
+    Code("BG107", "hedge-dropped", "warning", "Every quote hedges (\"suggests\", \"may\", \"reportedly\", \"ability to\") and the claim does not: keep the hedge in the claim, or mark a judgment `kind: assessment`."),
     # The fact base as a whole.
     Code("BG201", "topic-disagreement", "warning", "Facts in one topic give different values for overlapping periods, without a `note`."),
     Code("BG202", "stale-topic", "warning", "The latest fact of a topic is older than `stale_after_days` before the briefing date."),
     Code("BG203", "uncited-fact", "warning", "The briefing template never cites this fact."),
     Code("BG204", "unused-source", "warning", "No fact cites this source."),
     Code("BG205", "weak-source-reference", "warning", "A source omits its publisher, URL or date; write `null` where the article states none."),
+    Code("BG206", "briefing-date-too-early", "error", "The briefing date is before the newest source's publication or the newest fact's `as_of`: correct `date` (or `--date`)."),
+    Code("BG207", "lonely-topic", "warning", "A topic only one fact uses, with a name close to another topic's (a typo that splits a topic): correct it, or declare `topics:` to make unknown topics errors."),
+    Code("BG208", "review-unused", "warning", "A fact's `reviewed:` acknowledges a warning `check` no longer reports for it: remove the entry."),
     # Templates.
     Code("BG301", "template-syntax", "error", "A Jinja syntax error in a template."),
     Code("BG302", "unknown-fact-id", "error", "A template cites a fact id (or names a category, topic or source) that does not exist."),
@@ -91,6 +97,9 @@ class Diagnostic:
     column: int | None = None
     fact_id: str | None = None
     hint: str | None = None
+    # A warning a person has judged wrong for this fact, with their reason (`reviewed:` on the fact): kept in
+    # the JSON and counted, never printed as a warning or failing --strict.
+    acknowledged: str | None = None
 
     @property
     def name(self) -> str:
@@ -124,8 +133,13 @@ def diagnostic(code: str, message: str, *, level: Level | None = None, **where: 
 
 
 def strict(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Warnings promoted to errors, for `--strict`."""
-    return [replace(d, level="error") for d in diagnostics]
+    """Warnings promoted to errors, for `--strict`; acknowledged ones stay as they are."""
+    return [d if d.acknowledged else replace(d, level="error") for d in diagnostics]
+
+
+def shown_to_people(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics to print as lines: each once, and none a person has acknowledged."""
+    return [d for d in dict.fromkeys(diagnostics) if not d.acknowledged]
 
 
 def sort_key(d: Diagnostic) -> tuple:
@@ -133,12 +147,12 @@ def sort_key(d: Diagnostic) -> tuple:
 
 
 def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
-    """(errors, warnings)."""
+    """(errors, warnings), not counting acknowledged warnings."""
     errors = warnings = 0
     for d in diagnostics:
         if d.level == "error":
             errors += 1
-        else:
+        elif not d.acknowledged:
             warnings += 1
     return errors, warnings
 
@@ -153,7 +167,9 @@ def format_summary(diagnostics: list[Diagnostic], facts: int | None = None, sour
     checked = ""
     if facts is not None and sources is not None:
         checked = f"checked {plural(facts, 'fact')} against {plural(sources, 'source')}: "
-    return f"{checked}{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    acknowledged = sum(1 for d in diagnostics if d.acknowledged)
+    reviewed = f", {acknowledged} acknowledged" if acknowledged else ""
+    return f"{checked}{plural(errors, 'error')}, {plural(warnings, 'warning')}{reviewed}"
 
 
 def format_json(diagnostics: list[Diagnostic]) -> str:
@@ -168,8 +184,10 @@ def json_report(diagnostics: list[Diagnostic]) -> dict[str, Any]:
     for d in diagnostics:
         item = asdict(d)
         item["name"] = d.name
-        items.append({k: item[k] for k in ("code", "name", "level", "path", "line", "column", "message", "hint", "fact_id")})
-    return {"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": warnings}}
+        keys = ("code", "name", "level", "path", "line", "column", "message", "hint", "fact_id", "acknowledged")
+        items.append({k: item[k] for k in keys if k != "acknowledged" or item[k]})
+    acknowledged = sum(1 for d in diagnostics if d.acknowledged)
+    return {"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": warnings, "acknowledged": acknowledged}}
 
 
 def format_github(d: Diagnostic) -> str:

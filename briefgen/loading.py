@@ -92,6 +92,11 @@ class Project:
         path, keypath = self.origins[(kind, ident)]
         return self.documents[path].at(keypath + subpath, key=key)
 
+    @property
+    def settings_path(self) -> str:
+        """briefgen.yaml as messages show it, and as `documents` knows it."""
+        return display_path(self.root / SETTINGS_FILE)
+
     def source_path(self, source: Source) -> str:
         return display_path(self.root / SEEDS_DIR / source.file)
 

@@ -217,6 +217,9 @@ class Settings(_Model):
     categories: dict[Id, Text] = Field(
         ..., min_length=1, description="Fact categories in briefing order, each with its section heading."
     )
+    units: dict[Id, list[Text]] = Field(
+        default_factory=dict, description="More unit words, by what they count: e.g. drones: [quadcopter]."
+    )
     topics: dict[Id, Text] = Field(default_factory=dict, description="Readable labels for topic ids.")
     template: Text = Field("briefing.md.j2", description="The Markdown template of the briefing, under templates/.")
     briefings: list[Briefing] | None = Field(
@@ -327,6 +330,11 @@ class Fact(_Model):
     confidence: Confidence | None = None
     sources: list[Citation] = Field(..., min_length=1)
     note: Text | None = None
+    reviewed: dict[Annotated[str, StringConstraints(pattern=r"^BG[0-9]{3}$")], Text] = Field(
+        default_factory=dict,
+        description="Warnings a person has judged wrong for this fact, by code, each with the reason: "
+        "e.g. BG107: the hedge applies to the date, not the number.",
+    )
 
     def with_category(self, category: str) -> Fact:
         return self if self.category else self.model_copy(update={"category": category})

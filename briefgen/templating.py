@@ -30,7 +30,7 @@ from briefgen.errors import BriefgenError
 from briefgen.files import HINTS, Unreadable, project_roots, read_bytes
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
 from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
-from briefgen.verify import by_source, topics
+from briefgen.verify import by_source, disagreements, topics
 
 if TYPE_CHECKING:
     from briefgen.editions import Changes, FieldChange
@@ -449,7 +449,21 @@ class Helpers:
         return sorted(chosen, key=lambda v: (v.as_of.sort_key, v.id))
 
     def disagreements(self) -> list[TopicView]:
-        """Topics whose facts give more than one figure, each with its facts in date order."""
+        """Topics where sources disagree, as `check` defines it (BG201): facts giving different figures for
+        overlapping periods. Each comes with those facts, in date order; a figure that merely changed over
+        time is not a disagreement."""
+        out = []
+        for topic, facts in self.topic_groups.items():
+            pairs = disagreements(facts)
+            if pairs:
+                disputed = {f.id for pair in pairs for f in pair}
+                views = [self.views[f.id] for f in facts if f.id in disputed]
+                out.append(TopicView(topic, self.topic_label(topic), views))
+        return out
+
+    def figures_that_differ(self) -> list[TopicView]:
+        """Topics whose facts give more than one figure, because sources disagree or because a figure changed
+        over time, each with all its facts in date order."""
         out = []
         for topic, facts in self.topic_groups.items():
             if len({f.value for f in facts if f.value is not None}) > 1:
@@ -527,7 +541,7 @@ class Helpers:
     def context(self) -> dict[str, Any]:
         settings = self.project.settings
         functions = (self.fact, self.facts, self.facts_in, self.topics_in, self.series, self.latest, self.timeline,
-                     self.disagreements, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
+                     self.disagreements, self.figures_that_differ, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
         return {
             "settings": settings,
             "title": settings.title,

@@ -11,11 +11,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from briefgen.diagnostics import Diagnostic, diagnostic
+from briefgen import wording
+from briefgen.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
 from briefgen.loading import Project
 from briefgen.model import Fact
+from briefgen.wording import Vocabulary, vocabulary
 
 # Typographic variants that a copied quote and an archived text may disagree on.
 _VARIANTS = str.maketrans(
@@ -63,12 +65,31 @@ def contains_quote(text: str, quote: str) -> bool:
     a number ("1,000 soldiers" out of "11,000 soldiers") is not in the text."""
     if not quote:
         return True  # as `"" in text`; an empty quote is reported for its length (BG103)
-    start = text.find(quote)
-    while start != -1:
-        end = start + len(quote)
-        if _boundary(text, start - 1, quote[0], -1) and _boundary(text, end, quote[-1], 1):
+    return find_quote(text, quote) >= 0
+
+
+def find_quote(text: str, quote: str, start: int = 0) -> int:
+    """Where the normalised `quote` first stands in `text` as whole words, from `start`; -1 if nowhere."""
+    found = text.find(quote, start)
+    while found != -1:
+        end = found + len(quote)
+        if _boundary(text, found - 1, quote[0], -1) and _boundary(text, end, quote[-1], 1):
+            return found
+        found = text.find(quote, found + 1)
+    return -1
+
+
+def contains_in_order(paragraphs: list[str], parts: list[str]) -> bool:
+    """Whether one paragraph holds every part of an elided quote, as whole words, in order."""
+    for paragraph in paragraphs:
+        position = 0
+        for part in parts:
+            found = find_quote(paragraph, part, position)
+            if found < 0:
+                break
+            position = found + len(part)
+        else:
             return True
-        start = text.find(quote, start + 1)
     return False
 
 
@@ -121,12 +142,6 @@ _UNIT_NAMES = {
     "kilometers": "kilometre", "kilometre": "kilometre", "kilometres": "kilometre", "kg": "kilogram",
     "t": "tonne", "tons": "tonne", "tonnes": "tonne", "percent": "percent", "%": "percent",
 }
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-_DATE_NUMBER = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Number:
@@ -137,13 +152,14 @@ class Number:
     unit: str | None
     # Digits grouped by plain spaces ("220 170") may also be read as separate numbers: these.
     parts: tuple[Number, ...] = ()
+    span: tuple[int, int] = (0, 0)  # where it is in the text it was read from
 
     def readings(self) -> list[Number]:
         """This number, and the separate numbers it may also be read as."""
         return [self, *self.parts]
 
 
-def numbers_in(text: str) -> list[Number]:
+def numbers_in(text: str, offset: int = 0) -> list[Number]:
     """Every number in a text: '3,000', '3 000', '3.5', '1.2 million', '240-millimeter' (unit: millimetre).
 
     "220 170" may be 220,170 or the numbers 220 and 170: both readings are kept.
@@ -158,9 +174,11 @@ def numbers_in(text: str) -> list[Number]:
         parts: tuple[Number, ...] = ()
         if " " in digits:
             head, _, rest = digits.rpartition(" ")
-            parts = tuple(numbers_in(head)) + tuple(numbers_in(rest + text[m.end(1) : m.end()]))
+            parts = tuple(numbers_in(head, offset + m.start(1))) + tuple(
+                numbers_in(rest + text[m.end(1) : m.end()], offset + m.start(1) + len(head) + 1)
+            )
         unit = _UNIT_NAMES.get((m.group("unit") or "").lower())
-        found.append(Number(m.group(0), tuple(values), unit, parts))
+        found.append(Number(m.group(0), tuple(values), unit, parts, (offset + m.start(), offset + m.end())))
     return found
 
 
@@ -201,14 +219,9 @@ def _states(value: float, unit: str | None, numbers: list[Number]) -> bool:
 
 
 def _claim_numbers(claim: str) -> list[Number]:
-    """Numbers in a claim that state a quantity: years and days of the month are dates, covered by `as_of`."""
-    dates = {m.span() for m in _DATE_NUMBER.finditer(claim)}
-    out = []
-    for n in numbers_in(claim):
-        if len(n.values) == 1 and n.values[0].is_integer() and 1900 <= n.values[0] <= 2100 and "," not in n.text:
-            continue
-        out.append(n)
-    return [n for n in out if not any(n.text in claim[a:b] for a, b in dates)]
+    """Numbers in a claim that state a quantity: not names (Shahed-136), dates (covered by `as_of`), times,
+    ordinals or references."""
+    return [n for n in numbers_in(claim) if _not_a_count(claim, n) is None]
 
 
 def _format_number(value: float) -> str:
@@ -219,12 +232,15 @@ def _format_number(value: float) -> str:
 
 
 def verify_facts(project: Project) -> list[Diagnostic]:
-    """The checks of each fact on its own: quotes, numbers and dates against its sources."""
+    """The checks of each fact on its own: quotes, numbers, wording and dates against its sources."""
     texts = {sid: normalise(text) for sid, text in project.texts.items()}
+    words = vocabulary().with_units(project.settings.units)
     diags: list[Diagnostic] = []
+    paragraphs: dict[str, list[str]] = {}  # of each source, normalised: where an elided quote's parts must be
     for fact in project.facts.values():
-        diags += _check_quotes(project, fact, texts)
-        diags += _check_numbers(project, fact)
+        diags += _check_quotes(project, fact, texts, paragraphs)
+        diags += _check_numbers(project, fact, words)
+        diags += _check_hedges(project, fact, words)
         diags += _check_dates(project, fact)
     return diags
 
@@ -232,6 +248,8 @@ def verify_facts(project: Project) -> list[Diagnostic]:
 def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | None = None) -> list[Diagnostic]:
     """Every check on a loaded project; `cited` (fact ids the template cites) enables the coverage checks."""
     diags = verify_facts(project)
+    diags += _check_briefing_date(project, briefing_date)
+    diags += _check_topic_names(project)
     diags += _check_topics(project, briefing_date)
     diags += _check_sources(project)
     if cited is not None:
@@ -249,13 +267,14 @@ def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | N
     return diags
 
 
-def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterable[Diagnostic]:
+def _check_quotes(project: Project, fact: Fact, texts: dict[str, str], paragraphs: dict[str, list[str]]) -> Iterable[Diagnostic]:
     for i, citation in enumerate(fact.sources):
         if citation.source not in texts:
             continue  # an unknown source or an unreadable text, reported when loading
         where = project.where("fact", fact.id, "sources", i, "quote")
-        quote = normalise(citation.quote)
-        words = len(quote.split())
+        pieces = wording.segments(citation.quote)
+        parts = [normalise(p) for p in pieces]
+        words = sum(len(p.split()) for p in parts)
         if words < project.settings.min_quote_words:
             yield diagnostic(
                 "BG103",
@@ -265,16 +284,26 @@ def _check_quotes(project: Project, fact: Fact, texts: dict[str, str]) -> Iterab
                 fact_id=fact.id,
                 **where,
             )
-        if contains_quote(texts[citation.source], quote):
+        text = texts[citation.source]
+        if len(parts) <= 1 and contains_quote(text, parts[0] if parts else ""):
             continue
+        if len(parts) > 1:
+            if citation.source not in paragraphs:
+                paragraphs[citation.source] = [normalise(p) for p in re.split(r"\n\s*\n", project.texts[citation.source])]
+            if contains_in_order(paragraphs[citation.source], parts):
+                continue
         source = project.sources[citation.source]
-        yield diagnostic(
-            "BG101",
-            f"quote of fact '{fact.id}' is not in source '{source.id}' ({project.source_path(source)})"
-            + closest_passage(citation.quote, project.texts[source.id], project.source_path(source)),
-            fact_id=fact.id,
-            **where,
-        )
+        shown = project.source_path(source)
+        missing = next((raw for raw, part in zip(pieces, parts, strict=True) if not contains_quote(text, part)), None)
+        if len(parts) <= 1:
+            message = f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown})" + closest_passage(citation.quote, project.texts[source.id], shown)
+        elif missing is not None:
+            message = (f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown}): its part '{missing}' is not"
+                       + closest_passage(missing, project.texts[source.id], shown))
+        else:
+            message = (f"the parts of the quote of fact '{fact.id}' are in source '{source.id}' ({shown}), but not in "
+                       "this order within one paragraph")
+        yield diagnostic("BG101", message, fact_id=fact.id, **where)
 
 
 # The closest-passage search is bounded whatever the sizes: it compares at most the first PROBE_CHARS of a
@@ -396,30 +425,36 @@ def _word_difference(quote: str, passage: str) -> str:
     return ""
 
 
-def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
+def _check_numbers(project: Project, fact: Fact, words: Vocabulary) -> Iterable[Diagnostic]:
     quotes = [c.quote for c in fact.sources]
-    readings = [r for q in quotes for n in numbers_in(q) for r in n.readings()]
-    if (
-        fact.value is not None
-        and not _states(fact.value, fact.unit, readings)
-        and not _states(fact.value, fact.unit, [w for q in quotes for w in word_numbers_in(q)])
-    ):
-        said = _numbers_said(quotes)
-        glued = [r.text for r in readings if fact.value in r.values and not _unit_matches(r, fact.unit)]
-        if glued:
-            detail = f"; the quote's {glued[0]!r} measures something else than {fact.unit}"
-        elif said:
-            detail = f"; the quotes say {_and(said, 'and')}"
-        else:
-            detail = "; the quotes hold no number"
-        yield diagnostic(
-            "BG102",
-            f"value {_format_number(fact.value)} of fact '{fact.id}' is in none of its quotes{detail}",
-            fact_id=fact.id,
-            **project.where("fact", fact.id, "value"),
-        )
-    backed = {v for r in readings for v in r.values}
-    for number in _claim_numbers(fact.claim):
+    readings = [(q, r) for q in quotes for n in numbers_in(q) for r in n.readings()]
+    if fact.value is not None:
+        said = [(q, r) for q, r in readings if fact.value in r.values]
+        refusals = [(q, r, why) for q, r in said if (why := _why_not_backing(q, r, fact, words))]
+        backing = [(q, r) for q, r in said if not any(r is x for _, x, _ in refusals)]
+        if not backing and not _states(fact.value, None, [w for q in quotes for w in word_numbers_in(q)]):
+            if refusals:
+                detail = f"; {refusals[0][2]}"
+            elif readings:
+                detail = f"; the quotes say {_and(_numbers_said(quotes), 'and')}"
+            else:
+                detail = "; the quotes hold no number"
+            yield diagnostic(
+                "BG102",
+                f"value {_format_number(fact.value)} of fact '{fact.id}' is in none of its quotes{detail}",
+                fact_id=fact.id,
+                **project.where("fact", fact.id, "value"),
+            )
+        elif backing:
+            yield from _check_qualifier(project, fact, backing, words)
+    claimed = _claim_numbers(fact.claim)
+    if not claimed:
+        return
+    # Only the quote's numbers that the claim's could match are read in context: reading each costs.
+    wanted = {v for n in claimed for r in n.readings() for v in r.values}
+    backed = {v for q, r in readings if wanted.intersection(r.values) and _not_a_count(q, r) is None for v in r.values}
+    backed |= {v for q in quotes for w in word_numbers_in(q) for v in w.values}
+    for number in claimed:
         if not backed.intersection(number.values) and not (
             number.parts and all(backed.intersection(p.values) for p in number.parts)
         ):
@@ -431,6 +466,93 @@ def _check_numbers(project: Project, fact: Fact) -> Iterable[Diagnostic]:
                 fact_id=fact.id,
                 **project.where("fact", fact.id, "claim"),
             )
+
+
+def _not_a_count(quote: str, number: Number) -> str | None:
+    """What a number in a quote is when it counts nothing ('a name', 'a date', …), else None."""
+    start, end = number.span
+    found = wording.context(quote, start, end, number.text[len(number.text.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")) :] or None)
+    if found is None and len(number.values) == 1 and wording.is_year(number.values[0], number.text) and number.unit is None:
+        if wording.counted(quote, end, vocabulary()) is None:
+            return "a year"
+    return found
+
+
+def _why_not_backing(quote: str, number: Number, fact: Fact, words: Vocabulary) -> str | None:
+    """Why a number in a quote equal to a fact's value still does not back it, or None when it does."""
+    written = number.text.strip()
+    kind = _not_a_count(quote, number)
+    if kind == "a name":
+        return f"the quote's {written!r} is part of a name, {_name_at(quote, number.span)!r}"
+    if kind is not None:
+        return f"the quote's {written!r} is {kind}"
+    if not _unit_matches(number, fact.unit):
+        return f"the quote's {written!r} measures something else than {fact.unit}"
+    stated = wording.counted(quote, number.span[1], words)
+    wanted = words.unit_class(fact.unit) if fact.unit else None
+    if stated and wanted and stated[1] != wanted:
+        return f"the quote's '{written} {stated[0]}' counts {stated[1]}, not {fact.unit}"
+    return None
+
+
+def _name_at(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+        end += 1
+    return text[start:end]
+
+
+# What a fact's qualifier may be when its quote qualifies the number one way: the same, or a weaker one.
+_WEAKER = {None: {"about"}, "nearly": {"about"}, "up-to": set(), "more-than": {"at-least"}, "at-least": set(), "about": set()}
+
+
+def _check_qualifier(project: Project, fact: Fact, backing: list[tuple[str, Number]], words: Vocabulary) -> Iterable[Diagnostic]:
+    """A fact's qualifier must be what the words around its number in a quote say, or weaker."""
+    given = None if fact.qualifier in (None, "exact") else fact.qualifier
+    said = [(q, r, wording.qualifier(q, *r.span, words)) for q, r in backing]
+    if any((found[1] if found else None) == given or given in _WEAKER[found[1] if found else None] for _, _, found in said):
+        return
+    quote, number, found = said[0]
+    value = _format_number(fact.value)
+    if found is None:
+        words_said = number.text.strip()
+        message = f"fact '{fact.id}' says {given.replace('-', ' ')} {value}; its quote gives '{words_said}' with no qualifier"
+        hint = "remove the qualifier, or quote the words that qualify the number"
+    else:
+        start = quote.lower().rfind(found[0], 0, number.span[0]) if not found[0].startswith("-") else number.span[0]
+        phrase = quote[start if start >= 0 else number.span[0] : number.span[1]].strip()
+        if found[0] in ("or more", "or so", "plus", "-plus"):
+            phrase = quote[number.span[0] : quote.lower().find(found[0].lstrip("-"), number.span[1]) + len(found[0].lstrip("-"))]
+        stated = f"qualifier {given}" if given else f"{value} as exact"
+        message = f"fact '{fact.id}' gives {stated}; its quote says '{phrase}'"
+        hint = f"write qualifier: {found[1]}"
+    yield diagnostic("BG106", message, hint=hint, fact_id=fact.id,
+                     **project.where("fact", fact.id, "qualifier" if fact.qualifier else "value"))
+
+
+def _check_hedges(project: Project, fact: Fact, words: Vocabulary) -> Iterable[Diagnostic]:
+    """When every quote of a fact hedges, the claim must hedge too."""
+    hedged = [wording.hedges_in(c.quote, words.hedges) for c in fact.sources]
+    if not all(hedged) or wording.hedges_in(fact.claim, words.hedges):
+        return
+    hint = "keep the quote's hedge in the claim"
+    if fact.kind == "fact" and any(wording.hedges_in(c.quote, words.judgements) for c in fact.sources):
+        hint += "; the quote judges or predicts: if the claim does too, mark the fact kind: assessment"
+    yield diagnostic(
+        "BG107",
+        f"claim of fact '{fact.id}' drops the hedge '{hedged[0][0]}' of its quote",
+        hint=hint,
+        fact_id=fact.id,
+        **project.where("fact", fact.id, "claim"),
+    )
+
+
+def _after_publication(project: Project, fact: Fact) -> bool:
+    """Whether a fact is dated after a source it cites was published (BG105): its as_of is what is wrong."""
+    published = [project.sources[c.source].published for c in fact.sources if c.source in project.sources]
+    return any(p is not None and fact.as_of.first > p.last for p in published)
 
 
 def _check_dates(project: Project, fact: Fact) -> Iterable[Diagnostic]:
@@ -495,6 +617,78 @@ def _check_topics(project: Project, briefing_date: dt.date) -> Iterable[Diagnost
             )
 
 
+def _check_briefing_date(project: Project, briefing_date: dt.date) -> Iterable[Diagnostic]:
+    """A briefing cannot be dated before the newest thing it reports."""
+    newest: list[tuple[dt.date, str]] = [
+        (s.published.first, f"source '{s.id}' was published ({s.published})") for s in project.sources.values() if s.published
+    ] + [(f.as_of.first, f"fact '{f.id}' is as of {f.as_of}") for f in project.facts.values() if not _after_publication(project, f)]
+    if not newest:
+        return
+    first, what = max(newest)
+    if briefing_date < first:
+        settings = project.settings.date is not None and project.settings.date.first == briefing_date
+        where = project.documents[project.settings_path].at(("date",)) if settings else {}
+        yield diagnostic(
+            "BG206",
+            f"the briefing date {briefing_date.isoformat()} is before {what}",
+            hint="correct date in briefgen.yaml" if settings else "correct --date or SOURCE_DATE_EPOCH",
+            **where,
+        )
+
+
+def _check_topic_names(project: Project) -> Iterable[Diagnostic]:
+    """A topic misspelt splits a topic in two, silently: declared topics make it an error, and without them a
+    topic only one fact uses, close to another's name, is a warning."""
+    declared = project.settings.topics
+    grouped = topics(project)
+    for topic, facts in grouped.items():
+        if declared and topic not in declared:
+            for fact in facts:
+                yield diagnostic(
+                    "BG033",
+                    f"fact '{fact.id}' has topic '{topic}', which briefgen.yaml does not declare{did_you_mean(topic, declared)}",
+                    hint="declare it under topics: in briefgen.yaml, or correct it",
+                    fact_id=fact.id,
+                    **project.where("fact", fact.id, "topic"),
+                )
+        elif not declared and len(facts) == 1:
+            close = difflib.get_close_matches(topic, [t for t in grouped if t != topic], n=1, cutoff=0.8)
+            if close:
+                yield diagnostic(
+                    "BG207",
+                    f"topic '{topic}' of fact '{facts[0].id}' is used by no other fact; did you mean '{close[0]}'?",
+                    hint="declare topics: in briefgen.yaml to make an unknown topic an error",
+                    fact_id=facts[0].id,
+                    **project.where("fact", facts[0].id, "topic"),
+                )
+
+
+def acknowledge(project: Project, diagnostics: list[Diagnostic], complete: bool) -> list[Diagnostic]:
+    """Warnings a fact's `reviewed:` acknowledges, marked with the reason; and what is wrong with each review:
+    a code that is not a warning's, or (when every check ran, `complete`) one that no longer fires."""
+    fired: set[tuple[str, str]] = set()
+    out = []
+    for d in dict.fromkeys(diagnostics):
+        fact = project.facts.get(d.fact_id or "")
+        reason = fact.reviewed.get(d.code) if fact else None
+        if reason and d.level == "warning":
+            d = replace(d, acknowledged=reason)
+            fired.add((fact.id, d.code))
+        out.append(d)
+    for fact in project.facts.values():
+        for code in fact.reviewed:
+            where = project.where("fact", fact.id, "reviewed", code, key=True)
+            known = CODES.get(code)
+            if known is None or known.level != "warning":
+                what = "is no diagnostic code" if known is None else f"is an error ({known.name}), which no review can set aside"
+                out.append(diagnostic("BG023", f"'{code}' in reviewed of fact '{fact.id}' {what}",
+                                      hint="reviewed: acknowledges warnings only", fact_id=fact.id, **where))
+            elif complete and (fact.id, code) not in fired:
+                out.append(diagnostic("BG208", f"fact '{fact.id}' acknowledges {code} ({known.name}), which check no longer reports for it",
+                                      hint="remove it from reviewed", fact_id=fact.id, **where))
+    return out
+
+
 def _check_sources(project: Project) -> Iterable[Diagnostic]:
     used = {c.source for f in project.facts.values() for c in f.sources}
     for source in project.sources.values():
@@ -518,8 +712,8 @@ def _and(words: list[str], conjunction: str = "or") -> str:
 
 
 def _numbers_said(quotes: list[str]) -> list[str]:
-    """The numbers the quotes state, as written, in the order they appear."""
-    return list(dict.fromkeys(n.text for q in quotes for n in numbers_in(q)))
+    """The quantities the quotes state, as written, in the order they appear (not names, dates or references)."""
+    return list(dict.fromkeys(n.text for q in quotes for n in numbers_in(q) if _not_a_count(q, n) is None))
 
 
 def by_source(project: Project) -> dict[str, list[Fact]]:

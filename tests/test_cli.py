@@ -130,7 +130,7 @@ def test_check_json_lists_diagnostics(tiny: ProjectDir) -> None:
     result = run("check", "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
-    assert doc["summary"] == {"errors": 1, "warnings": 0}
+    assert doc["summary"] == {"errors": 1, "warnings": 0, "acknowledged": 0}
     assert doc["diagnostics"] == [
         {
             "code": "BG102",

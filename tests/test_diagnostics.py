@@ -105,6 +105,10 @@ CASES = [
     Case("BG032", replace("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  category: gamma\n"),
          "facts/beta.yaml:15:13: error: fact 'convoys-north' has unknown category 'gamma' "
          "(hint: categories in briefgen.yaml: alpha, beta) [BG032 unknown-category]"),
+    Case("BG033", replace("facts/alpha.yaml", "  topic: unit-strength\n  as_of: 2025-01\n  sources:\n    - source: blog-two",
+                          "  topic: unit-strenght\n  as_of: 2025-01\n  sources:\n    - source: blog-two"),
+         "facts/alpha.yaml:18:10: error: fact 'unit-strength-local' has topic 'unit-strenght', which briefgen.yaml does not "
+         "declare; did you mean 'unit-strength'? (hint: declare it under topics: in briefgen.yaml, or correct it) [BG033 unknown-topic]"),
     Case("BG101", replace("facts/beta.yaml", "saw convoys moving north", "saw convoys driving north"),
          "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); "
          'closest passage at seeds/blog-two.txt:3 (96% similar): "The writer saw convoys moving north every night for a '
@@ -122,6 +126,13 @@ CASES = [
          "facts/beta.yaml:13:10: error: fact 'convoys-north' is as of 2025-03, after source 'blog-two' was published "
          "(2025-01) (hint: as_of is the date the information refers to, which a source cannot report before it happens) "
          "[BG105 as-of-after-publication]"),
+    Case("BG106", replace("facts/beta.yaml", "  qualifier: about\n", "  qualifier: more-than\n"),
+         "facts/beta.yaml:5:14: warning: fact 'rocket-artillery' gives qualifier more-than; its quote says 'about 220' "
+         "(hint: write qualifier: about) [BG106 qualifier-unsupported]"),
+    Case("BG107", replace("facts/beta.yaml", '    - source: blog-two\n      quote: "The writer saw convoys moving north every night for a week."',
+                          '    - source: wire-one\n      quote: "A spokesman said the figures were \\"provisional and may rise.\\""'),
+         "facts/beta.yaml:12:10: warning: claim of fact 'convoys-north' drops the hedge 'may' of its quote "
+         "(hint: keep the quote's hedge in the claim) [BG107 hedge-dropped]"),
     Case("BG201", replace("facts/alpha.yaml", "  note: Lower than the ministry's figure; see the ministry's note.\n", ""),
          "facts/alpha.yaml:16:10: warning: fact 'unit-strength-local' (2,500, as of 2025-01) disagrees with "
          "'unit-strength-official' (3,000, as of 2025-01) in topic 'unit-strength' "
@@ -139,6 +150,16 @@ CASES = [
     Case("BG205", replace("seeds/sources.yaml", "  url: null\n", ""),
          "seeds/sources.yaml:10:7: warning: source 'blog-two' does not give its url "
          "(hint: add them, or write null where the article states none) [BG205 weak-source-reference]"),
+    Case("BG206", lambda p: None, "briefgen: error: the briefing date 2024-01-01 is before source 'wire-one' was published (2025-01-10) "
+         "(hint: correct --date or SOURCE_DATE_EPOCH) [BG206 briefing-date-too-early]", ("check", "--date", "2024-01-01")),
+    Case("BG207", both(replace("briefgen.yaml", "topics:\n  unit-strength: Unit strength\n", ""),
+                       replace("facts/alpha.yaml", "  topic: unit-strength\n  as_of: 2025-01\n  sources:\n    - source: blog-two",
+                               "  topic: unit-strenght\n  as_of: 2025-01\n  sources:\n    - source: blog-two")),
+         "facts/alpha.yaml:6:10: warning: topic 'unit-strength' of fact 'unit-strength-official' is used by no other fact; "
+         "did you mean 'unit-strenght'? (hint: declare topics: in briefgen.yaml to make an unknown topic an error) [BG207 lonely-topic]"),
+    Case("BG208", replace("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  reviewed:\n    BG106: the figure is exact\n"),
+         "facts/beta.yaml:16:5: warning: fact 'convoys-north' acknowledges BG106 (qualifier-unsupported), which check no "
+         "longer reports for it (hint: remove it from reviewed) [BG208 review-unused]"),
     Case("BG301", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') \n"),
          "templates/briefing.md.j2:3: error: template syntax error: unexpected end of template, expected 'end of print "
          "statement'. [BG301 template-syntax]"),
