@@ -117,7 +117,8 @@ def _check(root: Path, date: dt.date | None, since: str | None) -> Outcome:
     timings["template"] = clock.lap()
     everything_rendered = len(documents) == len(project.settings.documents())
     cited = {fid for _, rendered in documents for fid in rendered.cited} if everything_rendered else None
-    diags = acknowledge(project, diags + verify_project(project, when, cited), everything_rendered)
+    judged = {jid for _, rendered in documents for jid in rendered.judged} if everything_rendered else None
+    diags = acknowledge(project, diags + verify_project(project, when, cited, judged), everything_rendered)
     timings["verify"] = clock.lap()
     main = documents[0][1] if documents and documents[0][0] == project.settings.documents()[0] else None
     return Outcome(project, diags, when, rendered=main, documents=documents, timings=timings)

@@ -48,6 +48,7 @@ _CODES = [
     Code("BG031", "unknown-source", "error", "A citation names a source that `seeds/sources.yaml` does not register."),
     Code("BG032", "unknown-category", "error", "A fact's category is not one of the categories in `briefgen.yaml`."),
     Code("BG033", "unknown-topic", "error", "A fact's topic is not one of the `topics` declared in `briefgen.yaml`: correct it (the message suggests the closest) or declare it."),
+    Code("BG034", "unknown-fact", "error", "A judgment's `rests_on` names a fact id that does not exist: correct it (the message suggests the closest)."),
     # Verifying facts against their sources.
     Code("BG101", "quote-not-found", "error", "A quote does not occur in the archived text of its source."),
     Code("BG102", "value-not-in-quote", "error", "A fact's `value` appears as a number in none of its quotes."),
@@ -65,6 +66,9 @@ _CODES = [
     Code("BG206", "briefing-date-too-early", "error", "The briefing date is before the newest source's publication or the newest fact's `as_of`: correct `date` (or `--date`)."),
     Code("BG207", "lonely-topic", "warning", "A topic only one fact uses, with a name close to another topic's (a typo that splits a topic): correct it, or declare `topics:` to make unknown topics errors."),
     Code("BG208", "review-unused", "warning", "A fact's `reviewed:` acknowledges a warning `check` no longer reports for it: remove the entry."),
+    Code("BG209", "confidence-above-evidence", "warning", "A judgment's confidence is above what its facts allow under `confidence_policy`: lower it, add corroboration, or say why in `rationale`."),
+    Code("BG210", "uncited-judgment", "warning", "No briefing template prints this judgment."),
+    Code("BG211", "reliability-unexplained", "warning", "A source graded A to E gives no `reliability_note` saying why."),
     # Templates.
     Code("BG301", "template-syntax", "error", "A Jinja syntax error in a template."),
     Code("BG302", "unknown-fact-id", "error", "A template cites a fact id (or names a category, topic or source) that does not exist."),

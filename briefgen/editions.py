@@ -15,7 +15,7 @@ from briefgen.errors import BriefgenError
 from briefgen.loading import Project, load_project
 from briefgen.model import Fact, Source
 
-PROJECT_FILES = ("briefgen.yaml", "facts", "seeds", "templates")
+PROJECT_FILES = ("briefgen.yaml", "judgments.yaml", "facts", "seeds", "templates")
 # The fields of a fact a reader cares about, in the order changes are listed.
 FACT_FIELDS = ("claim", "value", "unit", "qualifier", "as_of", "date_inferred", "sources", "topic", "category",
                "kind", "confidence", "note")

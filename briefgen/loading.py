@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import gc
 import math
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path
 from briefgen.files import HINTS, Unreadable, read_bytes
-from briefgen.model import FORMAT_VERSION, Fact, Settings, Source, renamed
+from briefgen.model import FORMAT_VERSION, Fact, Judgment, Settings, Source, renamed
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "seeds/sources.yaml"
+JUDGMENTS_FILE = "judgments.yaml"
 FACTS_DIR = "facts"
 SEEDS_DIR = "seeds"
 TEMPLATES_DIR = "templates"
@@ -86,6 +88,7 @@ class Project:
     origins: dict[tuple[str, str], tuple[str, KeyPath]]
     # False when loading found errors: the project then holds only the facts and sources that are valid.
     complete: bool = True
+    judgments: dict[str, Judgment] = field(default_factory=dict)  # judgments.yaml, when the project has one
 
     def where(self, kind: str, ident: str, *subpath: str | int, key: bool = False) -> dict[str, Any]:
         """Location of a fact's or source's field, e.g. `where("fact", id, "sources", 0, "quote")`."""
@@ -551,11 +554,12 @@ def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
     sources, named_sources = _load_sources(root, max_bytes, diags, documents, origins)
     facts = _load_facts(root, settings, sources, named_sources, max_bytes, diags, documents, origins)
     texts = _load_texts(root, sources, max_bytes, diags, documents, origins)
+    judgments = _load_judgments(root, facts, max_bytes, diags, documents, origins)
 
     if settings is None:
         return None, diags
     complete = not any(d.level == "error" for d in diags)
-    return Project(root, settings, sources, facts, texts, documents, origins, complete), diags
+    return Project(root, settings, sources, facts, texts, documents, origins, complete, judgments), diags
 
 
 def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, YamlDocument]) -> Settings | None:
@@ -716,6 +720,34 @@ def _load_facts(
             facts[fact.id] = fact
             origins[("fact", fact.id)] = (doc.path, (index,))
     return facts
+
+
+def _load_judgments(
+    root: Path, facts: dict[str, Fact], max_bytes: int, diags: list[Diagnostic], documents: dict, origins: dict
+) -> dict[str, Judgment]:
+    """The analyst's judgments, if the project has judgments.yaml: each resting on facts that exist."""
+    path = root / JUDGMENTS_FILE
+    if not os.path.lexists(path):
+        return {}
+    doc = _load_list(root, path, "judgments", max_bytes, diags, documents)
+    judgments: dict[str, Judgment] = {}
+    if doc is None:
+        return judgments
+    for index, judgment in _items(doc, Judgment, "judgment", diags):
+        if judgment.id in judgments:
+            first = doc.at(origins[("judgment", judgment.id)][1] + ("id",))
+            diags.append(diagnostic("BG030", f"duplicate judgment id '{judgment.id}' (also at {first['path']}:{first['line']})",
+                                    **doc.at((index, "id"))))
+            continue
+        for i, fid in enumerate(judgment.rests_on):
+            if fid not in facts:
+                diags.append(diagnostic(
+                    "BG034", f"judgment '{judgment.id}' rests on unknown fact '{fid}'{did_you_mean(fid, facts)}",
+                    hint="rests_on lists fact ids from facts/", **doc.at((index, "rests_on", i)),
+                ))
+        judgments[judgment.id] = judgment
+        origins[("judgment", judgment.id)] = (doc.path, (index,))
+    return judgments
 
 
 def _load_texts(

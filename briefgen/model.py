@@ -83,6 +83,17 @@ Number = StrictInt | StrictFloat
 
 Qualifier = Literal["exact", "about", "nearly", "at-least", "more-than", "up-to"]
 Confidence = Literal["high", "moderate", "low"]
+# ICD 203's expressions of likelihood, with their probability bands.
+LIKELIHOODS = {
+    "almost no chance": "1–5%",
+    "very unlikely": "5–20%",
+    "unlikely": "20–45%",
+    "roughly even chance": "45–55%",
+    "likely": "55–80%",
+    "very likely": "80–95%",
+    "almost certain": "95–99%",
+}
+Likelihood = Literal["almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely", "almost certain"]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 
 RELIABILITY_LABELS = {
@@ -196,6 +207,13 @@ class Briefing(_Model):
     subtitle: Text | None = Field(None, description="Overrides the project's subtitle for this document.")
 
 
+class ConfidenceRule(_Model):
+    """What a judgment of one confidence level needs from the facts it rests on."""
+
+    origins: int = Field(..., ge=1, le=10, description="Independent origins its best-corroborated fact must have.")
+    grades: list[Reliability] = Field(..., min_length=1, description="At least one source it rests on must be graded one of these.")
+
+
 class Settings(_Model):
     """`briefgen.yaml`: what the briefing is called, how it looks, and how strict `check` is."""
 
@@ -221,6 +239,13 @@ class Settings(_Model):
         default_factory=dict, description="More unit words, by what they count: e.g. drones: [quadcopter]."
     )
     topics: dict[Id, Text] = Field(default_factory=dict, description="Readable labels for topic ids.")
+    confidence_policy: dict[Literal["high", "moderate"], ConfidenceRule] = Field(
+        default_factory=lambda: {
+            "high": ConfidenceRule(origins=2, grades=["A", "B", "C"]),
+            "moderate": ConfidenceRule(origins=2, grades=["A", "B", "C", "D"]),
+        },
+        description="What a judgment's evidence must hold for each confidence level; low needs nothing.",
+    )
     template: Text = Field("briefing.md.j2", description="The Markdown template of the briefing, under templates/.")
     briefings: list[Briefing] | None = Field(
         None,
@@ -312,6 +337,19 @@ class Citation(_Model):
     source: Id
     quote: QuoteText
     attribution: Text | None = Field(None, description="Who the article credits, e.g. South Korea's Joint Chiefs of Staff.")
+    origin: Text | None = Field(
+        None,
+        description="Who first said it, when the attribution does not say so in the same words: citations with one "
+        "origin count as one, however many articles relay it. Defaults to the attribution (without 'via …').",
+    )
+
+    def origin_key(self) -> str:
+        """The independent origin this citation stands for: its `origin`, else its attribution without who relayed
+        it ('…, via Yonhap') or what it was about ('…, on the troops' fitness'), else the article itself."""
+        said = self.origin or (re.split(r",? via |, on ", self.attribution)[0] if self.attribution else None)
+        if not said:
+            return f"source:{self.source}"
+        return " ".join(re.findall(r"\w+", said.casefold().replace("’", "'").replace("'s ", " ")))
 
 
 class Fact(_Model):
@@ -338,3 +376,15 @@ class Fact(_Model):
 
     def with_category(self, category: str) -> Fact:
         return self if self.category else self.model_copy(update={"category": category})
+
+
+class Judgment(_Model):
+    """An analytic judgment (judgments.yaml): what the analyst concludes, how confident, and on what facts."""
+
+    id: Id
+    statement: Text
+    confidence: Confidence
+    likelihood: Likelihood | None = Field(None, description="ICD 203's scale, from 'almost no chance' to 'almost certain'.")
+    rests_on: list[Id] = Field(..., min_length=1, description="The facts the judgment rests on; each is cited with it.")
+    rationale: Text | None = Field(None, description="Why this confidence: needed when the evidence alone does not allow it.")
+    dissent: Text | None = Field(None, description="An alternative view, and who holds it.")

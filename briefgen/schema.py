@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from briefgen.model import Fact, Settings, Source
+from briefgen.model import Fact, Judgment, Settings, Source
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 PACKAGE_SCHEMAS = Path(__file__).parent / "schemas"
@@ -17,6 +17,7 @@ FILES = {
     "facts.schema.json": "facts/*.yaml",
     "sources.schema.json": "seeds/sources.yaml",
     "settings.schema.json": "briefgen.yaml",
+    "judgments.schema.json": "judgments.yaml",
 }
 
 
@@ -50,6 +51,7 @@ def schemas() -> dict[str, dict[str, Any]]:
         "facts.schema.json": _list_of(Fact, "briefgen facts", "A fact file: facts/<category>.yaml."),
         "sources.schema.json": _list_of(Source, "briefgen sources", "The registered articles: seeds/sources.yaml."),
         "settings.schema.json": settings,
+        "judgments.schema.json": _list_of(Judgment, "briefgen judgments", "The analyst's judgments: judgments.yaml."),
     }
 
 

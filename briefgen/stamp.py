@@ -24,7 +24,7 @@ def _files(root: Path) -> list[Path]:
     """Every file a build reads: settings, facts, seeds, the project's templates and briefgen's own.
 
     Linked folders are not walked into: the build does not read through them either."""
-    found = [root / "briefgen.yaml"]
+    found = [root / "briefgen.yaml", root / "judgments.yaml"]
     for folder in INPUT_FOLDERS:
         for parent, _, names in os.walk(root / folder):
             found += [Path(parent, name) for name in names]

@@ -29,8 +29,8 @@ from briefgen.diagnostics import plural
 from briefgen.errors import BriefgenError
 from briefgen.files import HINTS, Unreadable, project_roots, read_bytes
 from briefgen.loading import TEMPLATES_DIR, Project, did_you_mean, display_path
-from briefgen.model import RELIABILITY_LABELS, Fact, PartialDate, Source
-from briefgen.verify import by_source, disagreements, topics
+from briefgen.model import LIKELIHOODS, RELIABILITY_LABELS, Fact, Judgment, PartialDate, Source
+from briefgen.verify import allowed_confidence, by_source, disagreements, origins, topics
 
 if TYPE_CHECKING:
     from briefgen.editions import Changes, FieldChange
@@ -177,6 +177,7 @@ class FactView:
         self.note = fact.note
         self.sources = [views[sid] for sid in dict.fromkeys(c.source for c in fact.sources)]
         self.attributions = list(dict.fromkeys(c.attribution for c in fact.sources if c.attribution))
+        self.origins = list(origins(fact, {sid: v._source for sid, v in views.items()}).values())  # relays count once
 
     @property
     def date(self) -> str:
@@ -185,11 +186,35 @@ class FactView:
 
     @property
     def single_source(self) -> bool:
-        return len(self.sources) == 1
+        """Whether the fact rests on one independent origin, however many articles relay it."""
+        return len(self.origins) < 2
 
     def __getattr__(self, name: str) -> Any:
         if name in ("claim", "quote"):
             raise TemplateProblem(f"fact '{self.id}': print its {name} with claim(...) so it carries its footnote", "BG305")
+        raise AttributeError(name)
+
+
+class JudgmentView:
+    """A judgment as templates see it. Its statement is reachable only through judgment(), which adds the calls of
+    the facts it rests on: a judgment is never printed without its evidence."""
+
+    def __init__(self, judgment: Judgment, helpers: Helpers) -> None:
+        self._judgment = judgment
+        self.id = judgment.id
+        self.confidence = judgment.confidence
+        self.likelihood = judgment.likelihood
+        self.band = LIKELIHOODS.get(judgment.likelihood or "")
+        self.rationale = judgment.rationale
+        self.dissent = judgment.dissent
+        self.facts = [helpers.views[f] for f in judgment.rests_on if f in helpers.views]
+        self.origins = list(dict.fromkeys(o for f in self.facts for o in f.origins))
+        self.grades = sorted({s.reliability for f in self.facts for s in f.sources})
+        self.allowed = allowed_confidence(helpers.project, judgment.rests_on)[0]
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "statement":
+            raise TemplateProblem(f"judgment '{self.id}': print it with judgment(...) so it carries its evidence", "BG305")
         raise AttributeError(name)
 
 
@@ -391,6 +416,8 @@ class Helpers:
         self.views = {fid: FactView(f, self.source_views) for fid, f in project.facts.items()}
         self.topic_groups = topics(project)
         self.call_sites: dict[str, tuple[str, int]] = {}  # fact id -> template file and line of its first call
+        self.judged: list[str] = []  # judgment ids printed, in order
+        self.judgment_views = {jid: JudgmentView(j, self) for jid, j in project.judgments.items()}
         # Indexes, so that templates looping over categories and topics stay linear in the number of facts.
         self.by_category: dict[str, list[FactView]] = {name: [] for name in project.settings.categories}
         self.by_category_topic: dict[tuple[str, str], list[FactView]] = {}
@@ -470,6 +497,22 @@ class Helpers:
                 out.append(TopicView(topic, self.topic_label(topic), [self.views[f.id] for f in facts]))
         return out
 
+    def judgments(self) -> list[JudgmentView]:
+        """The analyst's judgments, in the order of judgments.yaml."""
+        return list(self.judgment_views.values())
+
+    def judgment(self, ref: str | JudgmentView) -> Md:
+        """A judgment as the briefing prints it: the statement in bold with the calls of the facts it rests on,
+        then its confidence and likelihood in words."""
+        view = ref if isinstance(ref, JudgmentView) else self.judgment_views.get(ref)
+        if view is None:
+            raise TemplateProblem(f"unknown judgment id '{ref}'{did_you_mean(str(ref), self.judgment_views)}")
+        if view.id not in self.judged:
+            self.judged.append(view.id)
+        calls = self.cite(*view._judgment.rests_on)
+        likelihood = f"; {view.likelihood} ({view.band})" if view.likelihood else ""
+        return Md(f"**{escape_md(view._judgment.statement)}**{calls} *{view.confidence.capitalize()} confidence{likelihood}.*")
+
     def topic_label(self, topic: str) -> str:
         return self.project.settings.topics.get(topic) or topic.replace("-", " ").capitalize()
 
@@ -524,6 +567,8 @@ class Helpers:
             "latest": max(dated, key=lambda d: d.sort_key).display() if dated else None,
             "single_source_facts": sum(1 for f in facts if len({c.source for c in f.sources}) == 1),
             "multi_source_facts": sum(1 for f in facts if len({c.source for c in f.sources}) > 1),
+            "single_origin_facts": sum(1 for f in facts if len(origins(f)) == 1),
+            "multi_origin_facts": sum(1 for f in facts if len(origins(f)) > 1),
             "no_publisher": sum(1 for s in self.project.sources.values() if not s.publisher),
             "no_url": sum(1 for s in self.project.sources.values() if not s.url),
             "inferred_dates": sum(1 for s in self.project.sources.values() if s.date_inferred),
@@ -541,7 +586,7 @@ class Helpers:
     def context(self) -> dict[str, Any]:
         settings = self.project.settings
         functions = (self.fact, self.facts, self.facts_in, self.topics_in, self.series, self.latest, self.timeline,
-                     self.disagreements, self.figures_that_differ, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
+                     self.disagreements, self.figures_that_differ, self.judgments, self.judgment, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
         return {
             "settings": settings,
             "title": settings.title,
@@ -567,6 +612,7 @@ class RenderedMarkdown:
     notes: str
     cited: list[str]  # fact ids in footnote order: note n is cited[n - 1]
     call_sites: dict[str, tuple[str, int]] = field(default_factory=dict)  # fact id -> template file and line
+    judged: list[str] = field(default_factory=list)  # judgment ids printed
 
     @property
     def document(self) -> str:
@@ -724,7 +770,9 @@ def render_markdown(
     notes = "\n".join(
         f"[^{n}]: {footnote_text(project.facts[fid], project.sources, referenced)}" for fid, n in numbers.items()
     )
-    return RenderedMarkdown(body=body, notes=notes + "\n" if notes else "", cited=list(numbers), call_sites=helpers.call_sites)
+    return RenderedMarkdown(
+        body=body, notes=notes + "\n" if notes else "", cited=list(numbers), call_sites=helpers.call_sites, judged=helpers.judged
+    )
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

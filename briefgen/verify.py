@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from briefgen import wording
 from briefgen.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
 from briefgen.loading import Project
-from briefgen.model import Fact
+from briefgen.model import Fact, Source
 from briefgen.wording import Vocabulary, vocabulary
 
 # Typographic variants that a copied quote and an archived text may disagree on.
@@ -245,9 +245,13 @@ def verify_facts(project: Project) -> list[Diagnostic]:
     return diags
 
 
-def verify_project(project: Project, briefing_date: dt.date, cited: set[str] | None = None) -> list[Diagnostic]:
-    """Every check on a loaded project; `cited` (fact ids the template cites) enables the coverage checks."""
+def verify_project(
+    project: Project, briefing_date: dt.date, cited: set[str] | None = None, judged: set[str] | None = None
+) -> list[Diagnostic]:
+    """Every check on a loaded project; `cited` and `judged` (the fact and judgment ids the templates print)
+    enable the coverage checks."""
     diags = verify_facts(project)
+    diags += _check_judgments(project, judged)
     diags += _check_briefing_date(project, briefing_date)
     diags += _check_topic_names(project)
     diags += _check_topics(project, briefing_date)
@@ -689,12 +693,75 @@ def acknowledge(project: Project, diagnostics: list[Diagnostic], complete: bool)
     return out
 
 
+# --- judgments and their evidence ---------------------------------------------------------------------
+
+
+def origins(fact: Fact, sources: dict[str, Source] | None = None) -> dict[str, str]:
+    """A fact's independent origins, each with how to name it: articles relaying one statement count once. An
+    article's own reporting is named by its title when `sources` is given, else by its id."""
+    named: dict[str, str] = {}
+    for c in fact.sources:
+        if c.origin or c.attribution:
+            name = c.origin or re.split(r",? via |, on ", c.attribution or "")[0]
+        elif sources and c.source in sources:
+            name = f"the report “{sources[c.source].short_title or sources[c.source].title}”"
+        else:
+            name = f"article '{c.source}'"
+        named.setdefault(c.origin_key(), name)
+    return named
+
+
+_LEVELS = ("low", "moderate", "high")
+
+
+def allowed_confidence(project: Project, rests_on: list[str]) -> tuple[str, Fact | None, set[str]]:
+    """The highest confidence the policy allows a judgment on these facts; its best-corroborated fact; the grades
+    of the sources under it."""
+    facts = [project.facts[f] for f in rests_on if f in project.facts]
+    best = max(facts, key=lambda f: len(origins(f)), default=None)
+    grades = {project.sources[c.source].reliability for f in facts for c in f.sources if c.source in project.sources}
+    for level in ("high", "moderate"):
+        rule = project.settings.confidence_policy.get(level)  # type: ignore[call-overload]
+        if rule and best is not None and len(origins(best)) >= rule.origins and grades & set(rule.grades):
+            return level, best, grades
+    return "low", best, grades
+
+
+def _check_judgments(project: Project, judged: set[str] | None) -> Iterable[Diagnostic]:
+    for judgment in project.judgments.values():
+        allowed, best, grades = allowed_confidence(project, judgment.rests_on)
+        if _LEVELS.index(judgment.confidence) > _LEVELS.index(allowed) and not judgment.rationale:
+            rule = project.settings.confidence_policy[judgment.confidence]  # type: ignore[index]
+            named = list(origins(best, project.sources).values()) if best else []
+            evidence = (f"its best-corroborated fact ('{best.id}') has {len(named)} independent origin"
+                        f"{'s' if len(named) != 1 else ''} ({'; '.join(named)})" if best else "it rests on no fact")
+            yield diagnostic(
+                "BG209",
+                f"judgment '{judgment.id}' is {judgment.confidence} confidence, but its evidence allows {allowed}: "
+                f"{evidence}, and its sources are graded {', '.join(sorted(grades)) or 'nothing'}; {judgment.confidence} "
+                f"needs {rule.origins} origins and a source graded {'/'.join(rule.grades)}",
+                hint="lower the confidence, rest it on corroborated facts, or say why in rationale",
+                **project.where("judgment", judgment.id, "confidence"),
+            )
+        if judged is not None and judgment.id not in judged:
+            yield diagnostic("BG210", f"judgment '{judgment.id}' is printed by no briefing",
+                             hint="print it with judgment() or judgments(), or remove it",
+                             **project.where("judgment", judgment.id, "id"))
+
+
 def _check_sources(project: Project) -> Iterable[Diagnostic]:
     used = {c.source for f in project.facts.values() for c in f.sources}
     for source in project.sources.values():
         if source.id not in used:
             yield diagnostic(
                 "BG204", f"source '{source.id}' is cited by no fact", **project.where("source", source.id, "id")
+            )
+        if source.reliability != "F" and not source.reliability_note:
+            yield diagnostic(
+                "BG211",
+                f"source '{source.id}' is graded {source.reliability} without a reliability_note saying why",
+                hint="say what the grade rests on (track record, access, corroboration), or grade it F",
+                **project.where("source", source.id, "reliability"),
             )
         missing = [f for f in ("publisher", "url", "published") if not source.has(f)]
         if missing:

@@ -19,7 +19,7 @@ from briefgen.cli import main
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
-EXAMPLE_FILES = ("briefgen.yaml", "facts", "seeds", "templates")  # the shipped project, without its outputs
+EXAMPLE_FILES = ("briefgen.yaml", "judgments.yaml", "facts", "seeds", "templates")  # the shipped project, without its outputs
 NPM_TOOLS = Path(sys.prefix) / "tools" / "node_modules"  # where `make test` installs the npm checkers
 
 

@@ -50,6 +50,17 @@ BOMB = "- id: bomb\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"  {n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
+def judged(confidence: str, template: bool = True) -> Callable[[ProjectDir], None]:
+    def setup(p: ProjectDir) -> None:
+        p.write("judgments.yaml", f"- id: unit-growing\n  statement: The unit is growing.\n  confidence: {confidence}\n"
+                "  rests_on: [unit-strength-official]\n")
+        if template:
+            p.write("templates/briefing.md.j2", "{{ judgment('unit-growing') }} {{ claim('unit-strength-local') }} "
+                    "{{ claim('rocket-artillery') }} {{ claim('convoys-north') }}\n")
+
+    return setup
+
+
 CASES = [
     Case("BG001", replace("facts/alpha.yaml", "  value: 3000\n", "  value: [3000\n"),
          "facts/alpha.yaml:4:7: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow "
@@ -109,6 +120,9 @@ CASES = [
                           "  topic: unit-strenght\n  as_of: 2025-01\n  sources:\n    - source: blog-two"),
          "facts/alpha.yaml:18:10: error: fact 'unit-strength-local' has topic 'unit-strenght', which briefgen.yaml does not "
          "declare; did you mean 'unit-strength'? (hint: declare it under topics: in briefgen.yaml, or correct it) [BG033 unknown-topic]"),
+    Case("BG034", both(judged("low"), replace("judgments.yaml", "[unit-strength-official]", "[unit-strength-oficial]")),
+         "judgments.yaml:4:14: error: judgment 'unit-growing' rests on unknown fact 'unit-strength-oficial'; did you mean "
+         "'unit-strength-official'? (hint: rests_on lists fact ids from facts/) [BG034 unknown-fact]"),
     Case("BG101", replace("facts/beta.yaml", "saw convoys moving north", "saw convoys driving north"),
          "facts/beta.yaml:17:14: error: quote of fact 'convoys-north' is not in source 'blog-two' (seeds/blog-two.txt); "
          'closest passage at seeds/blog-two.txt:3 (96% similar): "The writer saw convoys moving north every night for a '
@@ -160,6 +174,17 @@ CASES = [
     Case("BG208", replace("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  reviewed:\n    BG106: the figure is exact\n"),
          "facts/beta.yaml:16:5: warning: fact 'convoys-north' acknowledges BG106 (qualifier-unsupported), which check no "
          "longer reports for it (hint: remove it from reviewed) [BG208 review-unused]"),
+    Case("BG209", judged("high"),
+         "judgments.yaml:3:15: warning: judgment 'unit-growing' is high confidence, but its evidence allows low: its "
+         "best-corroborated fact ('unit-strength-official') has 1 independent origin (the ministry), and its sources are "
+         "graded B; high needs 2 origins and a source graded A/B/C (hint: lower the confidence, rest it on corroborated "
+         "facts, or say why in rationale) [BG209 confidence-above-evidence]"),
+    Case("BG210", judged("low", template=False),
+         "judgments.yaml:1:7: warning: judgment 'unit-growing' is printed by no briefing (hint: print it with judgment() "
+         "or judgments(), or remove it) [BG210 uncited-judgment]"),
+    Case("BG211", replace("seeds/sources.yaml", "  reliability_note: A wire service with a long record.\n", ""),
+         "seeds/sources.yaml:7:16: warning: source 'wire-one' is graded B without a reliability_note saying why (hint: say "
+         "what the grade rests on (track record, access, corroboration), or grade it F) [BG211 reliability-unexplained]"),
     Case("BG301", write("templates/briefing.md.j2", "## Findings\n\n{{ claim('convoys-north') \n"),
          "templates/briefing.md.j2:3: error: template syntax error: unexpected end of template, expected 'end of print "
          "statement'. [BG301 template-syntax]"),

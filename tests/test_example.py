@@ -47,7 +47,7 @@ def test_the_executive_summary_fits_on_one_page(tmp_path: Path) -> None:
     text = " ".join((summary.pages[0].extract_text() or "").split())
     assert text.startswith("EXECUTIVE SUMMARY North Korea's military support to Russia")
     assert text.endswith("UNCLASSIFIED // FOR TRAINING UNCLASSIFIED // FOR TRAINING Page 1 of 1")
-    assert "10 Publisher not stated" in text  # all ten notes on the page
+    assert "11 Publisher not stated" in text  # all eleven notes on the page
 
 
 def footnotes(markdown: str) -> tuple[list[str], set[str]]:

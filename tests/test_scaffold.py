@@ -24,6 +24,7 @@ def test_init_creates_a_project_that_checks_clean_and_builds(tmp_path: Path, mon
         "facts/equipment.yaml",
         "facts/troops.yaml",
         "schemas/facts.schema.json",
+        "schemas/judgments.schema.json",
         "schemas/settings.schema.json",
         "schemas/sources.schema.json",
         "seeds/nk-3000-more-soldiers-2025-03.txt",
@@ -69,7 +70,9 @@ def test_add_source_archives_and_registers(tiny: ProjectDir, tmp_path: Path) -> 
     check = run("check")
     assert check.stdout.splitlines() == [
         "seeds/sources.yaml:20:7: warning: source 'new-report' is cited by no fact [BG204 unused-source]",
-        "checked 4 facts against 3 sources: 0 errors, 1 warning",
+        "seeds/sources.yaml:26:16: warning: source 'new-report' is graded C without a reliability_note saying why "
+        "(hint: say what the grade rests on (track record, access, corroboration), or grade it F) [BG211 reliability-unexplained]",
+        "checked 4 facts against 3 sources: 0 errors, 2 warnings",
     ]
 
 

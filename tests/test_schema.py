@@ -54,7 +54,7 @@ def test_schema_command_writes_the_schemas(tiny: ProjectDir) -> None:
     result = run("schema")
     assert result.exit_code == 0
     assert sorted(p.name for p in (tiny.root / "schemas").iterdir()) == [
-        "facts.schema.json", "settings.schema.json", "sources.schema.json"
+        "facts.schema.json", "judgments.schema.json", "settings.schema.json", "sources.schema.json"
     ]
     assert "briefgen: wrote schemas/facts.schema.json" in result.stderr
 
