@@ -358,7 +358,7 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
 
     outcome = _checked(project)
     changes = changes_since(outcome.project, revision)
-    since = f"{changes.label} ({changes.date})"
+    since = f"{changes.label} ({'briefing date' if changes.dated_by == 'briefing' else 'committed'} {changes.date})"
     groups = [
         ("Facts added", "+", [(f.id, f"({f.category}) {f.claim}") for f in changes.added]),
         ("Facts removed", "-", [(f.id, f"({f.category}) {f.claim}") for f in changes.removed]),
@@ -381,6 +381,7 @@ def diff_command(revision: str | None, project: Path, output_format: str) -> Non
             "revision": changes.revision,
             "label": changes.label,
             "date": changes.date,
+            "dated_by": changes.dated_by,
             "facts": {
                 **{k: [{"id": f.id, "category": f.category, "claim": f.claim} for f in v] for k, v in facts.items()},
                 "changed": changed(changes.changed),

@@ -35,7 +35,8 @@ class Changes:
 
     revision: str
     label: str  # how the revision is called: a tag, or an abbreviated commit
-    date: str  # the revision's commit date, YYYY-MM-DD
+    date: str  # the edition's own briefing date (its briefgen.yaml `date`), else its commit date: YYYY-MM-DD
+    dated_by: str = "briefing"  # "briefing", or "commit" when the edition set no briefing date
     added: list[Fact] = field(default_factory=list)
     removed: list[Fact] = field(default_factory=list)
     changed: list[tuple[Fact, list[FieldChange]]] = field(default_factory=list)
@@ -81,8 +82,9 @@ def default_revision(root: Path) -> str:
     return "HEAD~1"
 
 
-def project_at(root: Path, revision: str, scratch: Path) -> tuple[Project | None, str, str]:
-    """The fact base as it was at a revision, loaded from a copy in `scratch`; with the revision's label and date."""
+def project_at(root: Path, revision: str, scratch: Path) -> tuple[Project | None, str, str, str]:
+    """The fact base as it was at a revision, loaded from a copy in `scratch`; with the revision's label, the
+    edition's date, and what that date is: its own briefing date, else ("commit") when it was committed."""
     # --end-of-options: whatever the revision says, git reads it as a revision, never as an option.
     commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
     if commit.returncode != 0:
@@ -97,13 +99,15 @@ def project_at(root: Path, revision: str, scratch: Path) -> tuple[Project | None
     date = _git(root, "show", "-s", "--format=%cs", sha).stdout.decode().strip()
     label = revision if not revision.startswith(("HEAD", sha[:7])) else sha[:7]
     if "briefgen.yaml" not in wanted:
-        return None, label, date  # the project did not exist yet: everything is new
+        return None, label, date, "commit"  # the project did not exist yet: everything is new
     archive = _git(top, "archive", "--format=tar", tree, *wanted)
     if archive.returncode != 0:
         raise BriefgenError(f"cannot read revision '{revision}': {archive.stderr.decode().strip()}", code="BG403")
     _extract(archive.stdout, scratch)
     project, _ = load_project(scratch)
-    return project, label, date
+    if project is not None and project.settings.date is not None:
+        return project, label, str(project.settings.date), "briefing"  # an edition is known by its briefing date
+    return project, label, date, "commit"
 
 
 def _extract(data: bytes, into: Path) -> None:
@@ -139,9 +143,9 @@ def _differences(old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...
     return [FieldChange(name, old[name], new[name]) for name in names if old[name] != new[name]]
 
 
-def compare(old: Project | None, new: Project, revision: str, label: str, date: str) -> Changes:
+def compare(old: Project | None, new: Project, revision: str, label: str, date: str, dated_by: str = "briefing") -> Changes:
     """Facts and sources added, removed and changed between two loaded fact bases (matched by id)."""
-    changes = Changes(revision, label, date)
+    changes = Changes(revision, label, date, dated_by)
     changes.added, changes.removed, changes.changed = _compare_by_id(
         old.facts if old else {}, new.facts, _fact_fields, FACT_FIELDS
     )
@@ -170,8 +174,8 @@ def changes_since(project: Project, revision: str | None) -> Changes:
     """What changed in `project` (the working tree) since a revision (default: the last edition)."""
     revision = revision or default_revision(project.root)
     with tempfile.TemporaryDirectory(prefix="briefgen-edition-") as scratch:
-        old, label, date = project_at(project.root, revision, Path(scratch))
-    return compare(old, project, revision, label, date)
+        old, label, date, dated_by = project_at(project.root, revision, Path(scratch))
+    return compare(old, project, revision, label, date, dated_by)
 
 
 def describe(change: FieldChange) -> str:

@@ -227,7 +227,9 @@ class ChangesView:
 
     def __init__(self, changes: Changes, helpers: Helpers) -> None:
         self.label = changes.label
-        self.date = changes.date
+        self.date = PartialDate.parse(changes.date).display() if changes.date else changes.date
+        # How the briefing names the edition it compares with: by its briefing date, else when it was committed.
+        self.edition = f"the edition {'of' if changes.dated_by == 'briefing' else 'committed on'} {self.date} ({self.label})"
         self.count = len(changes)
         self.added = [helpers.views[f.id] for f in changes.added]
         self.updated = [(helpers.views[f.id], [_was(c) for c in found]) for f, found in changes.changed]
@@ -249,7 +251,7 @@ def _was(change: FieldChange) -> str:
     elif change.name == "sources":
         return "sources " + ", ".join(dict.fromkeys(s for s, _, _ in old))
     elif change.name == "claim":
-        return f"“{old}”"
+        return f"“{str(old).rstrip('.')}”"  # the sentence's own full stop would stand before the quote's end
     return f"{_FIELD_WORDS.get(change.name, change.name.replace('_', ' '))} {old if old is not None else '(none)'}"
 
 

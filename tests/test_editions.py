@@ -56,9 +56,8 @@ def test_diff_lists_exactly_the_three_changes(edition: ProjectDir) -> None:
     commit(edition.root, "Second edition")
     result = run("diff")  # the last tag
     assert result.exit_code == 0, result.stderr
-    date = git(edition.root, "show", "-s", "--format=%cs", "edition-1").strip()
-    assert result.stdout.splitlines() == [
-        f"3 changes since edition-1 ({date}):",
+    assert result.stdout.splitlines() == [  # the edition is named by its own briefing date, not by its commit's
+        "3 changes since edition-1 (briefing date 2025-01-20):",
         "Facts added:",
         "  + unit-grew (beta) The ministry said the unit grew after a winter of recruitment.",
         "Facts changed:",
@@ -74,8 +73,27 @@ def test_diff_lists_exactly_the_three_changes(edition: ProjectDir) -> None:
                                                {"field": "unit", "old": "pieces", "new": "millimetre"}]}
     ]
     assert doc["sources"] == {"added": [], "removed": [{"id": "spare", "title": "Spare report"}], "changed": []}
+    assert (doc["date"], doc["dated_by"]) == ("2025-01-20", "briefing")
     markdown = run("diff", "edition-1", "--format", "markdown").stdout
-    assert markdown.startswith(f"### What changed since edition-1 ({date})\n\n**Facts added (1)**\n\n- `unit-grew`: ")
+    assert markdown.startswith("### What changed since edition-1 (briefing date 2025-01-20)\n\n**Facts added (1)**\n\n- `unit-grew`: ")
+
+
+def test_an_edition_without_a_briefing_date_is_named_by_its_commit(edition: ProjectDir) -> None:
+    edition.replace("briefgen.yaml", "date: 2025-01-20\n", "")
+    commit(edition.root, "Undated edition")
+    git(edition.root, "tag", "edition-2")
+    second_edition(edition)
+    assert run("build", "--format", "md", "--since", "edition-2", "--date", "2025-02-01").exit_code == 0
+    committed = git(edition.root, "show", "-s", "--format=%cs", "edition-2").strip()
+    shown = __import__("datetime").date.fromisoformat(committed).strftime("%-d %B %Y")
+    assert f"Compared with the edition committed on {shown} (edition-2):" in edition.read("output/briefing.md")
+    assert "Previously: figure 220; unit pieces." in edition.read("output/briefing.md")
+
+
+def test_a_changed_claim_is_quoted_without_a_second_full_stop(edition: ProjectDir) -> None:
+    edition.replace("facts/beta.yaml", "  claim: Convoys were seen moving north", "  claim: Long convoys were seen moving north")
+    assert run("build", "--format", "md", "--since", "edition-1").exit_code == 0
+    assert "Previously: “Convoys were seen moving north every night for a week”." in edition.read("output/briefing.md")
 
 
 def test_uncommitted_edits_count_too(edition: ProjectDir) -> None:
@@ -129,9 +147,8 @@ def test_build_since_adds_a_sourced_what_changed_section(edition: ProjectDir) ->
     assert result.exit_code == 0, result.stderr
     markdown = edition.read("output/briefing.md")
     section = markdown.split("## What changed since the last edition\n\n")[1].split("\n## ")[0]
-    date = git(edition.root, "show", "-s", "--format=%cs", "edition-1").strip()
     assert section.splitlines() == [
-        f"Compared with the edition of {date} (edition-1):",
+        "Compared with the edition of 20 January 2025 (edition-1):",
         "",
         "- **New:** The ministry said the unit grew after a winter of recruitment.[^2]",
         "- **Updated:** The unit received about 220 pieces of 240-millimetre rocket artillery.[^3] "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,12 @@ def test_init_creates_a_project_that_checks_clean_and_builds(tmp_path: Path, mon
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[-1] == "briefgen: next: cd topic && briefgen build"
     root = tmp_path / "topic"
+    # Git keeps the Markdown of every briefing a project defines, not only briefing.md, and nothing else of output/.
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for name, kept in (("output/briefing.md", True), ("output/summary.md", True), ("output/briefing.pdf", False)):
+        ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", name]).returncode == 0
+        assert ignored != kept, name
+    shutil.rmtree(root / ".git")
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == [
         ".gitignore",
         "briefgen.yaml",
