@@ -14,6 +14,7 @@ import yaml
 from conftest import FIXTURES, REPO, installed_tool
 
 WORKFLOW = REPO / ".github" / "workflows" / "briefing.yml"
+PULL_REQUEST = REPO / ".github" / "workflows" / "pull-request.yml"
 
 
 def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
@@ -24,8 +25,9 @@ def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_workflow_passes_actionlint() -> None:
-    result = actionlint(WORKFLOW)
+@pytest.mark.parametrize("workflow", [WORKFLOW, PULL_REQUEST], ids=["briefing", "pull-request"])
+def test_the_workflows_pass_actionlint(workflow: Path) -> None:
+    result = actionlint(workflow)
     assert (result.returncode, result.stdout) == (0, "")
 
 
@@ -37,16 +39,41 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert 'property "reff" is not defined' in result.stdout
 
 
+def steps_of(job: dict) -> str:
+    return " ".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in job["steps"])
+
+
 def test_the_workflow_does_what_the_readme_promises() -> None:
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
     minute = triggers["schedule"][0]["cron"].split()[0]
     assert minute not in ("0", "*"), "a scheduled run should avoid the top of the hour"
+    assert {".github/workflows/briefing.yml", "pyproject.toml", "briefgen/**", "judgments.yaml"} <= set(triggers["push"]["paths"])
     assert "concurrency" in workflow
-    steps = " ".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in workflow["jobs"]["briefing"]["steps"])
-    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact", "git status --porcelain -- 'output/*.md'"):
-        assert command in steps
+    build, commit = workflow["jobs"]["briefing"], workflow["jobs"]["commit"]
+    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact"):
+        assert command in steps_of(build)
+    assert "git status --porcelain -- 'output/*.md'" in steps_of(commit)
+    assert "git pull --rebase" in steps_of(commit), "a main that moved during the run must not fail the push"
+    # Write access only where it commits: the workflow and the build are read-only, the commit job runs no project code.
+    assert workflow["permissions"] == {"contents": "read"} and "permissions" not in build
+    assert commit["permissions"] == {"contents": "write"} and commit["needs"] == "briefing"
+    assert "pip install" not in steps_of(commit) and "briefgen" not in steps_of(commit)
+    assert build["steps"][0]["with"]["persist-credentials"] is False
+
+
+def test_pull_requests_are_checked_with_a_read_only_token() -> None:
+    workflow = yaml.safe_load(PULL_REQUEST.read_text())
+    triggers = workflow[True]
+    assert set(triggers) == {"pull_request"}  # never pull_request_target, which would hand a fork a writable token
+    assert {"facts/**", "seeds/**", "templates/**", "briefgen.yaml", "pyproject.toml"} <= set(triggers["pull_request"]["paths"])
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    (job,) = workflow["jobs"].values()
+    assert job["steps"][0]["with"]["persist-credentials"] is False
+    for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact"):
+        assert command in steps_of(job)
 
 
 def test_the_pre_commit_manifest_is_valid() -> None:
