@@ -31,16 +31,48 @@ DEFAULT_MAX_INPUT_BYTES = Settings.model_fields["max_input_bytes"].default
 KeyPath = tuple[str | int, ...]
 Mark = tuple[int, int]
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_scalars = yaml.constructor.SafeConstructor()
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML read as YAML 1.2's core schema reads it, which is what editors and the JSON Schemas assume:
+    `yes`, `no`, `on`, `off` are text, not booleans; `010` is ten; `0o17` is octal; dates stay text."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_CORE = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:null": (r"^(?:~|null|Null|NULL|)$", "~nN"),
+    "tag:yaml.org,2002:int": (r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+}
+for _tag, (_pattern, _first) in _CORE.items():
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first) + ([""] if _tag.endswith("null") else []))
+
+
+def _core_int(node: yaml.ScalarNode) -> int:
+    text = node.value
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _core_float(node: yaml.ScalarNode) -> float:
+    text = node.value.lower()
+    if text.endswith(("inf", "nan")):
+        return float(text.replace(".", ""))
+    return float(text)
+
+
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str": lambda node: node.value,
-    "tag:yaml.org,2002:int": _scalars.construct_yaml_int,
-    "tag:yaml.org,2002:float": _scalars.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _scalars.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _core_int,
+    "tag:yaml.org,2002:float": _core_float,
+    "tag:yaml.org,2002:bool": lambda node: node.value.lower() == "true",
     "tag:yaml.org,2002:null": lambda node: None,
-    # Dates stay text: the model reads YYYY, YYYY-MM and YYYY-MM-DD alike.
-    "tag:yaml.org,2002:timestamp": lambda node: node.value,
 }
 
 
@@ -292,7 +324,7 @@ def _convert(root: yaml.Node, doc: YamlDocument, budget: int) -> Any:
         for key_node, value_node in node.value:
             if type(key_node) is not scalar:
                 _unsupported(key_node, doc, "a mapping key must be plain text")
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.value == "<<" and not key_node.style:  # YAML 1.1's merge key: plain text in YAML 1.2
                 _unsupported(key_node, doc, "YAML merge keys (<<) are not supported: write the fields out")
             key = key_node.value
             if key in key_nodes:

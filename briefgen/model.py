@@ -16,9 +16,11 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError, core_schema
@@ -41,6 +43,9 @@ def renamed(model: str, name: str) -> tuple[str, int] | None:
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# What the JSON Schema can say of a date, so that an editor flags as much as it can: a year 1000 to 9999, a month
+# 01 to 12, a day 01 to 31 (whether the day exists in its month only `check` knows).
+SCHEMA_DATE_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 # A quote may keep the tabs and line breaks of the text it quotes: quotes are matched on normalised white space.
 _QUOTE_SPACES = "\t\n\r\u2028\u2029"
@@ -71,12 +76,25 @@ def _fix(char: str) -> str:
 
 # One line of text: titles, claims, notes, units, publishers, attributions, labels. No control character, no tab,
 # no line break (a YAML block scalar's final line break is stripped with the other white space at the ends).
+# The schema says the same as the validators (so that editors and check agree): white space at the ends is
+# dropped, something must remain, and no character of `diagnostics.UNPRINTABLE` but those allowed.
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+_TEXT_PATTERN = rf"^\s*[^\s{_CONTROLS}](?:[^{_CONTROLS}]*[^\s{_CONTROLS}])?\s*$"
+_QUOTE_PATTERN = rf"^\s*[^\s{_CONTROLS}](?:(?:[^{_CONTROLS}]|[\t\n\r\u2028\u2029])*[^\s{_CONTROLS}])?\s*$"
+# A path inside seeds/: one line of text, not absolute, no '..' part.
+_FILE_PATTERN = rf"^(?!\s*[/\\])(?!.*(?:^|[/\\])\.\.(?:[/\\]|\s*$)){_TEXT_PATTERN[1:]}"
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_refuse_control_characters(""))
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_refuse_control_characters("")),
+    WithJsonSchema({"type": "string", "pattern": _TEXT_PATTERN}),
 ]
 # The words a source used: line breaks and tabs are white space when a quote is matched, other controls refused.
 QuoteText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_refuse_control_characters(_QUOTE_SPACES))
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_refuse_control_characters(_QUOTE_SPACES)),
+    WithJsonSchema({"type": "string", "pattern": _QUOTE_PATTERN}),
 ]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Number = StrictInt | StrictFloat
@@ -128,6 +146,8 @@ class PartialDate:
             raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
         parts = [int(p) for p in value.strip(" ").split("-")]
         year, month, day = (parts + [None, None])[:3]
+        if not 1000 <= year <= 9999:  # type: ignore[operator]
+            raise ValueError(f"{value!r} is not a date: the year must have four digits, from 1000")
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{value!r} is not a date: month {month} does not exist")
         if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
@@ -185,7 +205,7 @@ class PartialDate:
     def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> dict:
         return {
             "anyOf": [
-                {"type": "string", "pattern": DATE_PATTERN},
+                {"type": "string", "pattern": SCHEMA_DATE_PATTERN},
                 {"type": "integer", "minimum": 1000, "maximum": 9999},
             ],
             "description": "YYYY, YYYY-MM or YYYY-MM-DD",
@@ -210,14 +230,14 @@ class Briefing(_Model):
 class ConfidenceRule(_Model):
     """What a judgment of one confidence level needs from the facts it rests on."""
 
-    origins: int = Field(..., ge=1, le=10, description="Independent origins its best-corroborated fact must have.")
+    origins: StrictInt = Field(..., ge=1, le=10, description="Independent origins its best-corroborated fact must have.")
     grades: list[Reliability] = Field(..., min_length=1, description="At least one source it rests on must be graded one of these.")
 
 
 class Settings(_Model):
     """`briefgen.yaml`: what the briefing is called, how it looks, and how strict `check` is."""
 
-    version: int = Field(FORMAT_VERSION, description="Format version of the project files.")
+    version: StrictInt = Field(FORMAT_VERSION, description="Format version of the project files.")
     title: Text
     short_title: Text | None = Field(
         None,
@@ -253,17 +273,17 @@ class Settings(_Model):
         description="Several documents from one fact base, e.g. the full briefing and a one-page summary. "
         "Without it, one briefing named 'briefing' from `template`.",
     )
-    stale_after_days: Annotated[int, Field(ge=1)] | None = Field(
+    stale_after_days: Annotated[StrictInt, Field(ge=1)] | None = Field(
         365, description="Warn when the latest fact of a topic is older than this before the briefing date."
     )
-    min_quote_words: Annotated[int, Field(ge=1)] = Field(4, description="Warn about quotes shorter than this.")
-    pdf_tags: bool = Field(True, description="Write a tagged PDF, for screen readers (a few per cent slower).")
+    min_quote_words: Annotated[StrictInt, Field(ge=1)] = Field(4, description="Warn about quotes shorter than this.")
+    pdf_tags: StrictBool = Field(True, description="Write a tagged PDF, for screen readers (a few per cent slower).")
     external_resources: Literal["error", "warn"] = Field(
         "error",
         description="A template or stylesheet that loads from the network or outside the project: stop the "
         "build (error), or leave the resource out and warn (warn). Nothing is fetched either way.",
     )
-    max_input_bytes: Annotated[int, Field(ge=1024)] = Field(
+    max_input_bytes: Annotated[StrictInt, Field(ge=1024)] = Field(
         20_000_000, description="Refuse input files larger than this many bytes."
     )
 
@@ -292,16 +312,18 @@ class Source(_Model):
     """An archived article, registered in `seeds/sources.yaml`."""
 
     id: Id
-    file: Text = Field(..., description="The archived text, relative to seeds/.")
+    file: Annotated[Text, WithJsonSchema({"type": "string", "pattern": _FILE_PATTERN})] = Field(
+        ..., description="The archived text, relative to seeds/."
+    )
     title: Text
     short_title: Text | None = Field(None, description="Used in footnotes after the first full reference.")
     publisher: Text | None = Field(None, description="null where the text names none: never invent one.")
     original_source: Text | None = Field(
         None, description="The outlet a rewritten text names as its source (e.g. 'Original Source: www.rferl.org')."
     )
-    url: Text | None = None
+    url: Annotated[Text, WithJsonSchema({"type": "string", "pattern": r'^\s*https?://[^\s<>"]+\s*$'})] | None = None
     published: PartialDate | None = None
-    date_inferred: bool = Field(False, description="true when `published` is inferred, not stated; say how in `note`.")
+    date_inferred: StrictBool = Field(False, description="true when `published` is inferred, not stated; say how in `note`.")
     accessed: PartialDate | None = None
     reliability: Reliability = Field(..., description="Admiralty source reliability, A (reliable) to F (cannot be judged).")
     reliability_note: Text | None = None
@@ -363,7 +385,7 @@ class Fact(_Model):
     qualifier: Qualifier | None = None
     topic: Id | None = Field(None, description="Groups facts that measure the same thing.")
     as_of: PartialDate = Field(..., description="The date the information refers to, not the publication date.")
-    date_inferred: bool = Field(False, description="true when `as_of` is worked out rather than stated; say how in `note`.")
+    date_inferred: StrictBool = Field(False, description="true when `as_of` is worked out rather than stated; say how in `note`.")
     kind: Literal["fact", "assessment"] = "fact"
     confidence: Confidence | None = None
     sources: list[Citation] = Field(..., min_length=1)

@@ -150,6 +150,8 @@ DEFECTS: list[Defect] = [
     # Dates.
     Defect("month 13", edit("facts/alpha.yaml", "  as_of: 2025-01\n  sources:\n    - source: blog-two", "  as_of: 2025-13\n  sources:\n    - source: blog-two"),
            "facts/alpha.yaml:19:10: error: field 'as_of' of fact 'unit-strength-local': '2025-13' is not a date: month 13 does not exist [BG024 bad-date]"),
+    Defect("year 0000", edit("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: \"0000\"\n  kind"),
+           "facts/beta.yaml:13:10: error: field 'as_of' of fact 'convoys-north': '0000' is not a date: the year must have four digits, from 1000 [BG024 bad-date]"),
     Defect("date in words", edit("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: January 2025\n  kind"),
            "facts/beta.yaml:13:10: error: field 'as_of' of fact 'convoys-north': 'January 2025' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD [BG024 bad-date]"),
     Defect("as_of after publication", edit("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: 2025-03\n  kind"),
