@@ -24,7 +24,7 @@ from briefgen.build import FONTS, build
 from briefgen.errors import BriefgenError
 from briefgen.resources import refusal
 from briefgen.templating import BUILTIN_TEMPLATES
-from conftest import chromium, copy_example, run
+from conftest import RequestCounter, chromium, copy_example, run
 
 pdf = pytest.mark.pdf
 
@@ -45,17 +45,10 @@ class Listener:
 def listener() -> Iterator[Listener]:
     heard = Listener("")
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(RequestCounter):
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             heard.requests.append(self.path)
-            body = b"body { color: red }" if self.path.endswith(".css") else b"\x89PNG\r\n\x1a\n"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
+            super().do_GET()
 
     class Server(http.server.ThreadingHTTPServer):
         daemon_threads = True
