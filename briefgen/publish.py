@@ -39,10 +39,13 @@ def project_lock(root: Path, waiting: Callable[[str], None] = lambda _: None) ->
 
     The lock is the kernel's, on the project folder itself: no lock file to leave behind, and a killed run
     releases it."""
-    if fcntl is None:
+    try:
+        fd = os.open(root, os.O_RDONLY) if fcntl is not None else None
+    except OSError:
+        fd = None  # no such folder: loading the project says so, as one located line
+    if fd is None:
         yield
         return
-    fd = os.open(root, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

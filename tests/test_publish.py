@@ -182,3 +182,12 @@ def test_concurrent_add_source_runs_each_register_their_article(tiny: ProjectDir
     registry = tiny.read("seeds/sources.yaml")
     assert all(f"- id: new-{n}\n" in registry for n in range(6))
     assert run("check").exit_code == 0  # and it still reads as a whole
+
+
+def test_a_project_folder_that_does_not_exist_is_one_clear_error(tmp_path: Path) -> None:
+    result = run("build", "--project", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert any(line.endswith("briefgen.yaml does not exist: this folder is not a briefgen project (hint: run briefgen "
+                             "in a project folder, pass --project DIR, or start one with `briefgen init DIR`) "
+                             "[BG005 file-missing]") for line in result.stderr.splitlines())
