@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path
+from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path, plural
 from briefgen.files import HINTS, Unreadable, read_bytes
 from briefgen.model import FORMAT_VERSION, Fact, Judgment, Settings, Source, renamed
 
@@ -713,6 +713,18 @@ def _load_facts(
         doc = _load_list(root, path, "facts", max_bytes, diags, documents)
         if doc is None:
             continue
+        # A file named after no category: one message for the file, not one for each fact that takes its name.
+        unnamed = settings is not None and path.stem not in settings.categories
+        defaulted = [i for i, item in enumerate(doc.data) if not (isinstance(item, dict) and "category" in item)]
+        if unnamed and defaulted:
+            diags.append(diagnostic(
+                "BG032",
+                f"{doc.path} is named after no category, so its {plural(len(defaulted), 'fact')} without a category "
+                f"{'has' if len(defaulted) == 1 else 'have'} the unknown category '{path.stem}'"
+                f"{did_you_mean(path.stem, settings.categories)}",  # type: ignore[union-attr]
+                hint=f"name fact files after a category in briefgen.yaml: {', '.join(settings.categories)}",  # type: ignore[union-attr]
+                path=doc.path, line=1, column=1,
+            ))
         for index, fact in _items(doc, Fact, "fact", diags):
             fact = fact.with_category(path.stem)
             if fact.id in facts:
@@ -727,7 +739,7 @@ def _load_facts(
                     )
                 )
                 continue
-            if settings is not None and fact.category not in settings.categories:
+            if settings is not None and fact.category not in settings.categories and not (unnamed and index in defaulted):
                 at = doc.at((index, "category") if "category" in doc.data[index] else (index,))
                 diags.append(
                     diagnostic(

@@ -57,6 +57,13 @@ def remove(path: str) -> Setup:
     return apply
 
 
+def rename(path: str, new: str) -> Setup:
+    def apply(root: Path) -> None:
+        (root / path).rename(root / new)
+
+    return apply
+
+
 def symlink(path: str, target: str) -> Setup:
     def apply(root: Path) -> None:
         (root / path).parent.mkdir(exist_ok=True)
@@ -159,6 +166,8 @@ DEFECTS: list[Defect] = [
     # References between files.
     Defect("unknown category", edit("facts/beta.yaml", "  kind: fact\n", "  kind: fact\n  category: alpah\n"),
            "facts/beta.yaml:15:13: error: fact 'convoys-north' has unknown category 'alpah'; did you mean 'alpha'? (hint: categories in briefgen.yaml: alpha, beta) [BG032 unknown-category]"),
+    Defect("fact file named after no category", rename("facts/alpha.yaml", "facts/alpah.yaml"),
+           "facts/alpah.yaml:1:1: error: facts/alpah.yaml is named after no category, so its 2 facts without a category have the unknown category 'alpah'; did you mean 'alpha'? (hint: name fact files after a category in briefgen.yaml: alpha, beta) [BG032 unknown-category]"),
     Defect("unknown source id", edit("facts/beta.yaml", "    - source: blog-two", "    - source: blog-2"),
            "facts/beta.yaml:16:15: error: fact 'convoys-north' cites unknown source 'blog-2'; did you mean 'blog-two'? (hint: register it in seeds/sources.yaml) [BG031 unknown-source]"),
     Defect("duplicate fact id across files", edit("facts/beta.yaml", "- id: convoys-north", "- id: unit-strength-local"),

@@ -44,7 +44,7 @@ def test_defect(defect: Defect, built: Path, tmp_path: Path, monkeypatch: pytest
     assert problems == [defect.message]
     # The message names the file, and the line wherever the problem has one.
     location = defect.message.split(": ", 1)[0]
-    assert location.split(":")[0] in ("facts/alpha.yaml", "facts/beta.yaml", "facts", "seeds/sources.yaml",
+    assert location.split(":")[0] in ("facts/alpha.yaml", "facts/beta.yaml", "facts/alpah.yaml", "facts", "seeds/sources.yaml",
                                       "briefgen.yaml", "templates/briefing.md.j2", "templates/page.html.j2", "templates/briefing.css",
                                       "blocked/out")
     # Everything else on stderr is progress, and the last briefing is untouched, with no stray files.
