@@ -141,8 +141,9 @@ def test_a_file_name_is_shown_escaped(tiny: ProjectDir) -> None:
     (tiny.root / "facts" / "beta.yaml").rename(tiny.root / "facts" / "\x1b[31mred\n::error::x.yaml")
     result = run("check")
     assert result.stdout.splitlines()[0] == (
-        "facts/\\x1b[31mred\\n::error::x.yaml:1:3: error: fact 'rocket-artillery' has unknown category "
-        "'\\x1b[31mred\\n::error::x' (hint: categories in briefgen.yaml: alpha, beta) [BG032 unknown-category]"
+        "facts/\\x1b[31mred\\n::error::x.yaml:1:1: error: facts/\\x1b[31mred\\n::error::x.yaml is named after no "
+        "category, so its 2 facts without a category have the unknown category '\\x1b[31mred\\n::error::x' (hint: name "
+        "fact files after a category in briefgen.yaml: alpha, beta) [BG032 unknown-category]"
     )
     assert_inert(result.stdout)
 
@@ -150,7 +151,7 @@ def test_a_file_name_is_shown_escaped(tiny: ProjectDir) -> None:
 def test_a_file_name_that_is_not_utf8_is_shown_escaped(tiny: ProjectDir) -> None:
     os.rename(tiny.root / "facts" / "beta.yaml", os.fsencode(tiny.root / "facts") + b"/caf\xe9.yaml")
     result = run("check")
-    assert result.stdout.splitlines()[0].startswith("facts/caf\\udce9.yaml:1:3: error: fact 'rocket-artillery' has unknown")
+    assert result.stdout.splitlines()[0].startswith("facts/caf\\udce9.yaml:1:1: error: facts/caf\\udce9.yaml is named after no")
     assert json.loads(run("check", "--format", "json").stdout)["diagnostics"][0]["path"] == "facts/caf\udce9.yaml"
 
 
