@@ -365,13 +365,18 @@ class Citation(_Model):
         "origin count as one, however many articles relay it. Defaults to the attribution (without 'via …').",
     )
 
+    @property
+    def said_by(self) -> str | None:
+        """Who first said it: its `origin`, else its attribution without who relayed it ('…, via Yonhap') or what
+        it was about ('…, on the troops' fitness'); None when the article credits no one."""
+        return self.origin or (re.split(r",? via |, on ", self.attribution)[0] if self.attribution else None)
+
     def origin_key(self) -> str:
-        """The independent origin this citation stands for: its `origin`, else its attribution without who relayed
-        it ('…, via Yonhap') or what it was about ('…, on the troops' fitness'), else the article itself."""
-        said = self.origin or (re.split(r",? via |, on ", self.attribution)[0] if self.attribution else None)
-        if not said:
+        """The independent origin this citation stands for, compared without case or punctuation; the article
+        itself when no one is credited."""
+        if not self.said_by:
             return f"source:{self.source}"
-        return " ".join(re.findall(r"\w+", said.casefold().replace("’", "'").replace("'s ", " ")))
+        return " ".join(re.findall(r"\w+", self.said_by.casefold().replace("’", "'").replace("'s ", " ")))
 
 
 class Fact(_Model):

@@ -98,27 +98,27 @@ def up_to_date(out_dir: Path, inputs: str, project_root: Path | None = None) -> 
     roots = [out_dir.resolve()]
     if project_root is not None and not inside(roots[0], project_roots(project_root)[:1]):
         return False
-    try:
-        stamp = json.loads(read_bytes(out_dir / STAMP, 1 << 20, roots))
-    except (Unreadable, ValueError):
-        return False
-    if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not isinstance(stamp.get("outputs"), dict):
+    stamp = _read_stamp(out_dir)
+    if stamp is None or stamp.get("inputs") != inputs:
         return False
     return all(_digest(out_dir / str(name), roots) == digest for name, digest in stamp["outputs"].items())
+
+
+def _read_stamp(out_dir: Path) -> dict | None:
+    """The stamp in out_dir, read only from inside it, when it is a mapping with a mapping of outputs."""
+    try:
+        stamp = json.loads(read_bytes(out_dir / STAMP, 1 << 20, [out_dir.resolve()]))
+    except (Unreadable, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) and isinstance(stamp.get("outputs"), dict) else None
 
 
 def previous_outputs(out_dir: Path) -> set[str]:
     """The outputs the last build in out_dir wrote, by its stamp: Markdown, HTML and PDF files only, since
     the stamp is a file like any other and must not be able to name what a build removes."""
-    try:
-        stamp = json.loads(read_bytes(out_dir / STAMP, 1 << 20, [out_dir.resolve()]))
-    except (Unreadable, ValueError):
-        return set()
-    names = stamp.get("outputs") if isinstance(stamp, dict) else None
-    if not isinstance(names, dict):
-        return set()
+    stamp = _read_stamp(out_dir)
     return {
-        name for name in names
+        name for name in (stamp["outputs"] if stamp else {})
         if isinstance(name, str) and name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
         and (out_dir / name).is_file() and not (out_dir / name).is_symlink()
     }

@@ -162,7 +162,7 @@ class SourceView:
 class FactView:
     """A fact as templates see it. Its claim is reachable only through claim(), which adds the footnote."""
 
-    def __init__(self, fact: Fact, views: dict[str, SourceView]) -> None:
+    def __init__(self, fact: Fact, views: dict[str, SourceView], sources: dict[str, Source]) -> None:
         self._fact = fact
         self.id = fact.id
         self.category = fact.category
@@ -177,7 +177,7 @@ class FactView:
         self.note = fact.note
         self.sources = [views[sid] for sid in dict.fromkeys(c.source for c in fact.sources)]
         self.attributions = list(dict.fromkeys(c.attribution for c in fact.sources if c.attribution))
-        self.origins = list(origins(fact, {sid: v._source for sid, v in views.items()}).values())  # relays count once
+        self.origins = list(origins(fact, sources).values())  # who first said it: relays count once
 
     @property
     def date(self) -> str:
@@ -415,7 +415,7 @@ class Helpers:
         self.changes = changes
         facts_by_source = by_source(project)
         self.source_views = {sid: SourceView(s, facts_by_source[sid]) for sid, s in project.sources.items()}
-        self.views = {fid: FactView(f, self.source_views) for fid, f in project.facts.items()}
+        self.views = {fid: FactView(f, self.source_views, project.sources) for fid, f in project.facts.items()}
         self.topic_groups = topics(project)
         self.call_sites: dict[str, tuple[str, int]] = {}  # fact id -> template file and line of its first call
         self.judged: list[str] = []  # judgment ids printed, in order

@@ -153,6 +153,7 @@ class Number:
     # Digits grouped by plain spaces ("220 170") may also be read as separate numbers: these.
     parts: tuple[Number, ...] = ()
     span: tuple[int, int] = (0, 0)  # where it is in the text it was read from
+    glued: str | None = None  # the letters glued to it, whether a unit or not: '90M' → 'M'
 
     def readings(self) -> list[Number]:
         """This number, and the separate numbers it may also be read as."""
@@ -178,7 +179,7 @@ def numbers_in(text: str, offset: int = 0) -> list[Number]:
                 numbers_in(rest + text[m.end(1) : m.end()], offset + m.start(1) + len(head) + 1)
             )
         unit = _UNIT_NAMES.get((m.group("unit") or "").lower())
-        found.append(Number(m.group(0), tuple(values), unit, parts, (offset + m.start(), offset + m.end())))
+        found.append(Number(m.group(0), tuple(values), unit, parts, (offset + m.start(), offset + m.end()), m.group("unit")))
     return found
 
 
@@ -218,10 +219,10 @@ def _states(value: float, unit: str | None, numbers: list[Number]) -> bool:
     return any(value in n.values and _unit_matches(n, unit) for n in numbers)
 
 
-def _claim_numbers(claim: str) -> list[Number]:
+def _claim_numbers(claim: str, words: Vocabulary) -> list[Number]:
     """Numbers in a claim that state a quantity: not names (Shahed-136), dates (covered by `as_of`), times,
     ordinals or references."""
-    return [n for n in numbers_in(claim) if _not_a_count(claim, n) is None]
+    return [n for n in numbers_in(claim) if _not_a_count(claim, n, words) is None]
 
 
 def _format_number(value: float) -> str:
@@ -298,16 +299,23 @@ def _check_quotes(project: Project, fact: Fact, texts: dict[str, str], paragraph
                 continue
         source = project.sources[citation.source]
         shown = project.source_path(source)
-        missing = next((raw for raw, part in zip(pieces, parts, strict=True) if not contains_quote(text, part)), None)
-        if len(parts) <= 1:
-            message = f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown})" + closest_passage(citation.quote, project.texts[source.id], shown)
-        elif missing is not None:
-            message = (f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown}): its part '{missing}' is not"
-                       + closest_passage(missing, project.texts[source.id], shown))
-        else:
-            message = (f"the parts of the quote of fact '{fact.id}' are in source '{source.id}' ({shown}), but not in "
-                       "this order within one paragraph")
+        message = _not_found(fact, source, shown, citation.quote, pieces, parts, text, project.texts[source.id])
         yield diagnostic("BG101", message, fact_id=fact.id, **where)
+
+
+def _not_found(
+    fact: Fact, source: Source, shown: str, quote: str, pieces: list[str], parts: list[str], text: str, raw: str
+) -> str:
+    """Why a quote is not in its source: the closest passage; for a quote that leaves words out, the part that
+    is not there, or that its parts are not in order within one paragraph."""
+    if len(parts) <= 1:
+        return f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown})" + closest_passage(quote, raw, shown)
+    missing = next((piece for piece, part in zip(pieces, parts, strict=True) if not contains_quote(text, part)), None)
+    if missing is not None:
+        return (f"quote of fact '{fact.id}' is not in source '{source.id}' ({shown}): its part '{missing}' is not"
+                + closest_passage(missing, raw, shown))
+    return (f"the parts of the quote of fact '{fact.id}' are in source '{source.id}' ({shown}), but not in this order "
+            "within one paragraph")
 
 
 # The closest-passage search is bounded whatever the sizes: it compares at most the first PROBE_CHARS of a
@@ -319,27 +327,47 @@ WINDOWS = 24
 
 def closest_passage(quote: str, text: str, shown: str) -> str:
     """'; closest passage at file:line (87% similar): "…"; quote has 'x', source has 'y'' — or nothing."""
-    from rapidfuzz import fuzz
-
     needle = normalise(quote)
+    if not needle:
+        return ""
     if len(needle) > PROBE_CHARS:
         return _long_quote_difference(needle, text, shown)
+    return _describe(needle, _closest(needle, text), text, shown)
+
+
+def _describe(needle: str, found: _Passage | None, text: str, shown: str) -> str:
+    if found is None:
+        return "; nothing in the source comes close"
+    line = text.count("\n", 0, found.start) + 1
+    passage = " ".join(text[found.start : found.end].split())
+    return f'; closest passage at {shown}:{line} ({found.score:.0f}% similar): "{passage}"{_word_difference(needle, found.words)}'
+
+
+@dataclass(frozen=True)
+class _Passage:
+    """Where a quote comes closest in a source: offsets in the archived text, and the passage normalised."""
+
+    score: float
+    start: int
+    end: int
+    words: str
+
+
+def _closest(needle: str, text: str) -> _Passage | None:
+    """The passage of `text` closest to a normalised quote of at most PROBE_CHARS, or None below 50%."""
+    from rapidfuzz import fuzz
+
     best = None
     for first, last in _windows(needle, text):
         haystack, offsets = _normalise_with_offsets(text[first:last])
         match = fuzz.partial_ratio_alignment(needle, haystack) if haystack else None
         if match is not None and (best is None or match.score > best[0].score):
             best = (match, haystack, [first + o for o in offsets])
-    if not needle or best is None or best[0].score < 50:
-        return "; nothing in the source comes close" if needle else ""
+    if best is None or best[0].score < 50:
+        return None
     match, haystack, offsets = best
     start, end = _align_words(needle, haystack, match.dest_start, match.dest_end)
-    passage_start = offsets[start]
-    passage_end = offsets[end - 1] + 1
-    passage = " ".join(text[passage_start:passage_end].split())
-    line = text.count("\n", 0, passage_start) + 1
-    difference = _word_difference(needle, haystack[start:end])
-    return f'; closest passage at {shown}:{line} ({match.score:.0f}% similar): "{passage}"{difference}'
+    return _Passage(match.score, offsets[start], offsets[end - 1] + 1, haystack[start:end])
 
 
 def _windows(needle: str, text: str) -> list[tuple[int, int]]:
@@ -373,25 +401,19 @@ def _windows(needle: str, text: str) -> list[tuple[int, int]]:
 def _long_quote_difference(needle: str, text: str, shown: str) -> str:
     """For a long quote: where its opening is in the source, and the first word after which the two part."""
     probe = needle[:PROBE_CHARS].rsplit(" ", 1)[0]
-    found = closest_passage(probe, text, shown)
-    located = re.match(r'; closest passage at .*?:(\d+) \((\d+)% similar\)', found)
-    if not located or located.group(2) != "100":
-        return found and found + f" (the first {len(probe.split())} words of the quote compared)"
-    line = int(located.group(1))
-    start = 0
-    for _ in range(line - 1):
-        start = text.index("\n", start) + 1
-    source_words = _normalise_with_offsets(text[start : start + 2 * len(needle) + 1000])[0].split()
+    found = _closest(probe, text)
+    if found is None or round(found.score) != 100:
+        return _describe(probe, found, text, shown) + f" (the first {len(probe.split())} words of the quote compared)"
+    line = text.count("\n", 0, found.start) + 1
+    source_words = _normalise_with_offsets(text[found.start : found.start + 2 * len(needle) + 1000])[0].split()
     quote_words = needle.split()
-    begin = next((i for i in range(len(source_words)) if source_words[i : i + 8] == quote_words[:8]), 0)
-    source_words = source_words[begin:]
     parted = next((i for i, (a, b) in enumerate(zip(quote_words, source_words, strict=False)) if a != b), None)
     if parted is None:
         parted = min(len(quote_words), len(source_words))
     after = " ".join(quote_words[max(parted - 6, 0) : parted])
     quote_has = " ".join(quote_words[parted : parted + 4]) or "nothing more"
     source_has = " ".join(source_words[parted : parted + 4]) or "nothing more"
-    return (f"; its opening is at {shown}:{line}, and after {len(quote_words[:parted])} matching words "
+    return (f"; its opening is at {shown}:{line}, and after {parted} matching words "
             f"('…{after}') the quote has '{quote_has}', the source has '{source_has}'")
 
 
@@ -440,7 +462,7 @@ def _check_numbers(project: Project, fact: Fact, words: Vocabulary) -> Iterable[
             if refusals:
                 detail = f"; {refusals[0][2]}"
             elif readings:
-                detail = f"; the quotes say {_and(_numbers_said(quotes), 'and')}"
+                detail = f"; the quotes say {_and(_numbers_said(quotes, words), 'and')}"
             else:
                 detail = "; the quotes hold no number"
             yield diagnostic(
@@ -451,18 +473,18 @@ def _check_numbers(project: Project, fact: Fact, words: Vocabulary) -> Iterable[
             )
         elif backing:
             yield from _check_qualifier(project, fact, backing, words)
-    claimed = _claim_numbers(fact.claim)
+    claimed = _claim_numbers(fact.claim, words)
     if not claimed:
         return
     # Only the quote's numbers that the claim's could match are read in context: reading each costs.
     wanted = {v for n in claimed for r in n.readings() for v in r.values}
-    backed = {v for q, r in readings if wanted.intersection(r.values) and _not_a_count(q, r) is None for v in r.values}
+    backed = {v for q, r in readings if wanted.intersection(r.values) and _not_a_count(q, r, words) is None for v in r.values}
     backed |= {v for q in quotes for w in word_numbers_in(q) for v in w.values}
     for number in claimed:
         if not backed.intersection(number.values) and not (
             number.parts and all(backed.intersection(p.values) for p in number.parts)
         ):
-            said = _numbers_said(quotes)
+            said = _numbers_said(quotes, words)
             detail = f"quotes say {_and(said, 'and')}" if said else "the quotes hold no number"
             yield diagnostic(
                 "BG104",
@@ -472,12 +494,13 @@ def _check_numbers(project: Project, fact: Fact, words: Vocabulary) -> Iterable[
             )
 
 
-def _not_a_count(quote: str, number: Number) -> str | None:
-    """What a number in a quote is when it counts nothing ('a name', 'a date', …), else None."""
+def _not_a_count(text: str, number: Number, words: Vocabulary) -> str | None:
+    """What a number in a text is when it counts nothing ('a name', 'a date', …), else None. A year is a
+    year unless a unit word follows it ('2000 troops')."""
     start, end = number.span
-    found = wording.context(quote, start, end, number.text[len(number.text.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")) :] or None)
+    found = wording.context(text, start, end, number.glued)
     if found is None and len(number.values) == 1 and wording.is_year(number.values[0], number.text) and number.unit is None:
-        if wording.counted(quote, end, vocabulary()) is None:
+        if wording.counted(text, end, words) is None:
             return "a year"
     return found
 
@@ -485,7 +508,7 @@ def _not_a_count(quote: str, number: Number) -> str | None:
 def _why_not_backing(quote: str, number: Number, fact: Fact, words: Vocabulary) -> str | None:
     """Why a number in a quote equal to a fact's value still does not back it, or None when it does."""
     written = number.text.strip()
-    kind = _not_a_count(quote, number)
+    kind = _not_a_count(quote, number, words)
     if kind == "a name":
         return f"the quote's {written!r} is part of a name, {_name_at(quote, number.span)!r}"
     if kind is not None:
@@ -516,7 +539,8 @@ def _check_qualifier(project: Project, fact: Fact, backing: list[tuple[str, Numb
     """A fact's qualifier must be what the words around its number in a quote say, or weaker."""
     given = None if fact.qualifier in (None, "exact") else fact.qualifier
     said = [(q, r, wording.qualifier(q, *r.span, words)) for q, r in backing]
-    if any((found[1] if found else None) == given or given in _WEAKER[found[1] if found else None] for _, _, found in said):
+    kinds = [found[1] if found else None for _, _, found in said]
+    if any(kind == given or given in _WEAKER[kind] for kind in kinds):
         return
     quote, number, found = said[0]
     value = _format_number(fact.value)
@@ -525,15 +549,23 @@ def _check_qualifier(project: Project, fact: Fact, backing: list[tuple[str, Numb
         message = f"fact '{fact.id}' says {given.replace('-', ' ')} {value}; its quote gives '{words_said}' with no qualifier"
         hint = "remove the qualifier, or quote the words that qualify the number"
     else:
-        start = quote.lower().rfind(found[0], 0, number.span[0]) if not found[0].startswith("-") else number.span[0]
-        phrase = quote[start if start >= 0 else number.span[0] : number.span[1]].strip()
-        if found[0] in ("or more", "or so", "plus", "-plus"):
-            phrase = quote[number.span[0] : quote.lower().find(found[0].lstrip("-"), number.span[1]) + len(found[0].lstrip("-"))]
+        phrase = _qualified(quote, number.span, found[0], words)
         stated = f"qualifier {given}" if given else f"{value} as exact"
         message = f"fact '{fact.id}' gives {stated}; its quote says '{phrase}'"
         hint = f"write qualifier: {found[1]}"
     yield diagnostic("BG106", message, hint=hint, fact_id=fact.id,
                      **project.where("fact", fact.id, "qualifier" if fact.qualifier else "value"))
+
+
+def _qualified(quote: str, span: tuple[int, int], phrase: str, words: Vocabulary) -> str:
+    """The quote's words from its qualifying phrase to its number, or from the number to a phrase that follows
+    it ('100 North Korean soldiers or more')."""
+    start, end = span
+    lowered = quote.lower()
+    if any(p == phrase and follows for p, _, follows in words.qualifiers):
+        return quote[start : lowered.find(phrase, end) + len(phrase)]
+    before = lowered.rfind(phrase, 0, start)
+    return quote[before if before >= 0 else start : end].strip()
 
 
 def _check_hedges(project: Project, fact: Fact, words: Vocabulary) -> Iterable[Diagnostic]:
@@ -701,8 +733,8 @@ def origins(fact: Fact, sources: dict[str, Source] | None = None) -> dict[str, s
     article's own reporting is named by its title when `sources` is given, else by its id."""
     named: dict[str, str] = {}
     for c in fact.sources:
-        if c.origin or c.attribution:
-            name = c.origin or re.split(r",? via |, on ", c.attribution or "")[0]
+        if c.said_by:
+            name = c.said_by
         elif sources and c.source in sources:
             name = f"the report “{sources[c.source].short_title or sources[c.source].title}”"
         else:
@@ -778,9 +810,9 @@ def _and(words: list[str], conjunction: str = "or") -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
-def _numbers_said(quotes: list[str]) -> list[str]:
+def _numbers_said(quotes: list[str], words: Vocabulary) -> list[str]:
     """The quantities the quotes state, as written, in the order they appear (not names, dates or references)."""
-    return list(dict.fromkeys(n.text for q in quotes for n in numbers_in(q) if _not_a_count(q, n) is None))
+    return list(dict.fromkeys(n.text for q in quotes for n in numbers_in(q) if _not_a_count(q, n, words) is None))
 
 
 def by_source(project: Project) -> dict[str, list[Fact]]:
