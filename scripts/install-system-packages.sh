@@ -3,8 +3,8 @@
 # Pango (text layout), HarfBuzz's subsetter (stable font subsets, hence byte-identical PDFs),
 # fontconfig and a fallback font for characters the bundled fonts lack.
 # With the argument "test", also what the tests use to look at the outputs as readers' software does:
-# Chromium (prints the HTML, runs axe-core), poppler-utils (pdftoppm, pdftotext), a Java runtime for the
-# Nu HTML checker, and Node.js's npm for those checkers, each unless it is already on the PATH.
+# Chromium (prints the HTML, runs axe-core), poppler-utils (pdftoppm, pdftotext), shellcheck (the workflows'
+# scripts), a Java runtime for the Nu HTML checker, and Node.js's npm for those checkers, each unless it is already on the PATH.
 # Elsewhere it says what to install and carries on.
 set -eu
 
@@ -12,6 +12,7 @@ packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-
 if [ "${1:-}" = "test" ]; then
     command -v chromium >/dev/null 2>&1 || packages="$packages chromium"
     command -v pdftoppm >/dev/null 2>&1 || packages="$packages poppler-utils"
+    command -v shellcheck >/dev/null 2>&1 || packages="$packages shellcheck"
     command -v java >/dev/null 2>&1 || packages="$packages default-jre-headless"
     command -v npm >/dev/null 2>&1 || packages="$packages npm"
 fi
