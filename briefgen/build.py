@@ -193,7 +193,7 @@ def _build(
     for document, rendered in outcome.documents:
         page = _page_context(project, when, document, css, print_css)
         if "md" in formats:
-            markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(rendered.document)})
+            markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(rendered.portable)})
             files[f"{document.name}.md"] = markdown_page.encode()
         timings["markdown"] += clock.lap()
         if "html" in formats:

@@ -422,12 +422,10 @@ def _say_markdown(since: str, groups: list[tuple[str, str, list[tuple[str, str]]
 
 
 def _md_text(text: str) -> str:
-    """Text for GitHub's Markdown: control characters shown, Markdown and HTML escaped, and bare URLs left
-    unlinked (GitHub links `http://…` and `www.…` on its own)."""
-    from briefgen.templating import escape_md
+    """Text for GitHub's Markdown: control characters shown, Markdown and HTML escaped, nothing linked."""
+    from briefgen.templating import escape_md, unlink_emails
 
-    escaped = str(escape_md(shown(text)))
-    return re.sub(r"(?i)\bwww\.", lambda m: m.group()[:3] + "&#46;", escaped.replace("://", "&#58;//"))
+    return unlink_emails(str(escape_md(shown(text))))
 
 
 def _md_code(text: str) -> str:

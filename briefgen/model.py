@@ -99,7 +99,7 @@ QuoteText = Annotated[
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Number = StrictInt | StrictFloat
 
-Qualifier = Literal["exact", "about", "nearly", "at-least", "more-than", "up-to"]
+Qualifier = Literal["exact", "about", "nearly", "less-than", "at-least", "more-than", "up-to"]
 Confidence = Literal["high", "moderate", "low"]
 # ICD 203's expressions of likelihood, with their probability bands.
 LIKELIHOODS = {

@@ -45,6 +45,7 @@ QUALIFIER_WORDS = {
     "exact": "",
     "about": "about",
     "nearly": "nearly",
+    "less-than": "less than",
     "at-least": "at least",
     "more-than": "more than",
     "up-to": "up to",
@@ -65,6 +66,11 @@ _ENTITY_CHARS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPECIAL = re.compile("[" + re.escape("\\`*_{}[]|" + "".join(_ENTITIES)) + "]")
 _LEADING = re.compile(r"^(?:([#>+-])|(=)|(\d+)([.)]))")
+# What renderers would link by themselves: GitHub's `www.` and `scheme://` autolinks, markdown-it's linkify of
+# bare domains, pandoc's autolink_bare_uris. A backslash before each dot of a host name, and the colon of a
+# scheme as an entity, keep such text plain in every renderer (a backslash inside a URL GitHub would keep).
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+_SCHEME = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=//)|(?i:(?<=mailto)|(?<=xmpp)):")
 
 
 def escape_md(value: object) -> Md:
@@ -78,6 +84,9 @@ def escape_md(value: object) -> Md:
         text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
         text = _BACKSLASHED.sub(r"\\\1", text)
 
+    if "." in text or ":" in text:
+        text = _HOST.sub(lambda m: m.group().replace(".", "\\."), _SCHEME.sub("&#58;", text))
+
     def lead(m: re.Match[str]) -> str:
         if m.group(1):
             return "\\" + m.group(1)
@@ -86,6 +95,33 @@ def escape_md(value: object) -> Md:
         return m.group(3) + "\\" + m.group(4)
 
     return Md(_LEADING.sub(lead, text, count=1))
+
+
+# A footnote call in briefgen's Markdown, with the raised comma that separates it from a call next to it.
+_NUMBERED_CALL = re.compile(r"(?<!\\)\[\^(\d+)\](?:<sup>,</sup>)?")
+# An e-mail address whose host name escape_md escaped: GitHub links it even so, unless the `@` is not next to
+# the name before it. A word joiner (U+2060, invisible, no break) is between them.
+_EMAIL = re.compile(r"(?<=[\w.+-])@(?=[\w-]+\\\.)")
+
+
+def portable_markdown(body: str, notes: list[str], heading: str = "Notes") -> str:
+    """The briefing's Markdown as GitHub (cmark-gfm), markdown-it and pandoc all show it, the same in each.
+
+    Markdown footnotes are an extension that renderers place and number as they like: every one of them puts
+    the notes after everything else, below the closing marking. Here the calls are plain bracketed numbers
+    (`\\[3]`, escaped so that no bracket pair can become a link) and the notes an ordered list under a heading
+    at the end of the body, so the page template's closing marking is last. No raw HTML is left (safe renderers
+    drop it), and no e-mail address can become a link.
+    """
+    text = _NUMBERED_CALL.sub(r"\\[\1]", body).rstrip() + "\n"
+    if notes:
+        text += f"\n## {heading}\n\n" + "".join(f"{n}. {note}\n" for n, note in enumerate(notes, start=1))
+    return unlink_emails(text)
+
+
+def unlink_emails(markdown: str) -> str:
+    """Markdown with no e-mail address GitHub would link (escape_md has escaped the dots of their hosts)."""
+    return _EMAIL.sub("\u2060@", markdown)
 
 
 def plain_text(markdown: str) -> str:
@@ -611,14 +647,25 @@ class RenderedMarkdown:
     """The briefing body with numbered footnote calls, the footnote definitions, and what was cited."""
 
     body: str
-    notes: str
+    note_texts: list[str]  # note n is note_texts[n - 1], Markdown on one line
     cited: list[str]  # fact ids in footnote order: note n is cited[n - 1]
     call_sites: dict[str, tuple[str, int]] = field(default_factory=dict)  # fact id -> template file and line
     judged: list[str] = field(default_factory=list)  # judgment ids printed
 
     @property
+    def notes(self) -> str:
+        """The footnote definitions, `[^n]: text`, one a line."""
+        return "".join(f"[^{n}]: {text}\n" for n, text in enumerate(self.note_texts, start=1))
+
+    @property
     def document(self) -> str:
+        """The body and its footnotes, as Python-Markdown reads them to make the HTML and PDF."""
         return f"{self.body.rstrip()}\n\n{self.notes}" if self.notes else self.body
+
+    @property
+    def portable(self) -> str:
+        """The published Markdown: the body and its notes as every renderer shows them alike."""
+        return portable_markdown(self.body, self.note_texts)
 
     def sections(self) -> dict[str, list[str]]:
         """Section headings ("Troops › Deployment") in reading order, each with the facts it cites."""
@@ -769,11 +816,9 @@ def render_markdown(
     # Calls side by side read as one number ("1617"): separate them with a raised comma.
     body = re.sub(r"(\[\^\d+\])(?=\[\^\d+\])", r"\1<sup>,</sup>", body)
     referenced: set[str] = set()
-    notes = "\n".join(
-        f"[^{n}]: {footnote_text(project.facts[fid], project.sources, referenced)}" for fid, n in numbers.items()
-    )
+    notes = [str(footnote_text(project.facts[fid], project.sources, referenced)) for fid in numbers]
     return RenderedMarkdown(
-        body=body, notes=notes + "\n" if notes else "", cited=list(numbers), call_sites=helpers.call_sites, judged=helpers.judged
+        body=body, note_texts=notes, cited=list(numbers), call_sites=helpers.call_sites, judged=helpers.judged
     )
 
 

@@ -532,7 +532,7 @@ def _name_at(text: str, span: tuple[int, int]) -> str:
 
 
 # What a fact's qualifier may be when its quote qualifies the number one way: the same, or a weaker one.
-_WEAKER = {None: {"about"}, "nearly": {"about"}, "up-to": set(), "more-than": {"at-least"}, "at-least": set(), "about": set()}
+_WEAKER = {None: {"about"}, "nearly": {"about"}, "less-than": {"up-to"}, "up-to": set(), "more-than": {"at-least"}, "at-least": set(), "about": set()}
 
 
 def _check_qualifier(project: Project, fact: Fact, backing: list[tuple[str, Number]], words: Vocabulary) -> Iterable[Diagnostic]:

@@ -45,7 +45,8 @@ def note_count(markdown: Path) -> int:
     """How many notes a built briefing's Markdown defines: one per cited fact."""
     import re
 
-    return len(set(re.findall(r"^\[\^(\d+)\]:", markdown.read_text(), re.M)))
+    notes = markdown.read_text().partition("\n## Notes\n\n")[2]
+    return len(re.findall(r"^\d+\. ", notes, re.M))
 
 
 def installed_tool(*parts: str) -> Path:

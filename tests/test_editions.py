@@ -150,8 +150,8 @@ def test_build_since_adds_a_sourced_what_changed_section(edition: ProjectDir) ->
     assert section.splitlines() == [
         "Compared with the edition of 20 January 2025 (edition-1):",
         "",
-        "- **New:** The ministry said the unit grew after a winter of recruitment.[^2]",
-        "- **Updated:** The unit received about 220 pieces of 240-millimetre rocket artillery.[^3] "
+        "- **New:** The ministry said the unit grew after a winter of recruitment.\\[2]",
+        "- **Updated:** The unit received about 220 pieces of 240-millimetre rocket artillery.\\[3] "
         "Previously: figure 220; unit pieces.",
         "- **Source dropped:** “Spare report”",
     ]

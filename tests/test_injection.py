@@ -219,9 +219,9 @@ def test_diff_markdown_shows_fact_text_literally_on_github(hostile: ProjectDir) 
     changed = [line for line in markdown.splitlines() if line.startswith("- ")]
     assert changed[0] == (
         "- `convoys-north`: claim: “Convoys were seen moving north every night for a week.” → “Convoys &lt;img "
-        "src=x onerror=alert(1)> !\\[x\\](http&#58;//evil.example/x.png) \\[link\\](http&#58;//evil.example) \\| a "
-        "\\| b \\| \\*\\*bold\\*\\* \\_it\\_ \\`code\\` &#126;&#126;s&#126;&#126; &#36;x&#36; &amp;amp; see "
-        "https&#58;//evil.example and www&#46;evil.example ##\\[add-mask\\]x.”"
+        "src=x onerror=alert(1)> !\\[x\\](http&#58;//evil\\.example/x\\.png) \\[link\\](http&#58;//evil\\.example) "
+        "\\| a \\| b \\| \\*\\*bold\\*\\* \\_it\\_ \\`code\\` &#126;&#126;s&#126;&#126; &#36;x&#36; &amp;amp; see "
+        "https&#58;//evil\\.example and www\\.evil\\.example ##\\[add-mask\\]x.”"
     )
     html = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
     items = re.findall(r"<li>(.*?)</li>", html, re.S)

@@ -6,19 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import weasyprint
 from markupsafe import Markup
 
+from briefgen import build as pipeline
 from briefgen import layout
 from briefgen.build import FONTS, _html_environment
 from briefgen.layout import corrected_footnote_layout, prove_footnotes
 from briefgen.markup import to_html
 from briefgen.model import PartialDate
 from briefgen.templating import BUILTIN_TEMPLATES, render_template
-from conftest import footnote_pages, note_count, run
+from conftest import FIXTURES, footnote_pages, note_count, run
 
 pytestmark = pytest.mark.pdf
 
@@ -274,3 +276,12 @@ def test_the_shipped_example_has_every_note_on_the_page_of_its_call(built_exampl
     cited = note_count(built_example / "output" / "briefing.md")
     assert cited > 80
     assert_notes_on_the_pages_of_their_calls(built_example / "output" / "briefing.pdf", cited)
+
+
+def test_a_second_project_from_other_articles_has_every_note_on_the_page_of_its_call(tmp_path: Path) -> None:
+    root = tmp_path / "second"
+    shutil.copytree(FIXTURES / "second", root)
+    pipeline.build(root, formats=("md", "pdf"))
+    cited = note_count(root / "output" / "briefing.md")
+    assert cited == 15
+    assert_notes_on_the_pages_of_their_calls(root / "output" / "briefing.pdf", cited)

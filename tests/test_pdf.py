@@ -3,6 +3,7 @@ metadata and bookmarks, and a renderer that never fetches anything from outside 
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def test_html_in_a_claim_is_text_and_fetches_nothing(tiny: ProjectDir, server: s
     pdf_text = " ".join(page_texts(pypdf.PdfReader(tiny.root / "output" / "briefing.pdf")))
     assert tag in pdf_text
     html = tiny.read("output/briefing.html")
-    assert "<img" not in html and f"&lt;img src=&quot;{server}/x&quot;&gt;" in html.replace('"', "&quot;")
+    assert "<img" not in html and tag in html_lib.unescape(html)  # shown as text, never an element
 
 
 def test_a_template_that_reaches_the_network_is_stopped(tiny: ProjectDir, server: str) -> None:

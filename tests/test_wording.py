@@ -110,7 +110,9 @@ def test_a_stronger_qualifier_than_the_quote_is_a_warning(probe: ProjectDir) -> 
     with_facts(probe,
                fact("stronger", "More than 2,000 troops arrived.", "Around 2,000 troops arrived", "  value: 2000\n  unit: troops\n  qualifier: more-than\n"),
                fact("missing", "3,000 more troops will follow.", "up to 3,000 more may follow", "  value: 3000\n  unit: troops\n"),
-               fact("agrees", "About 2,000 troops arrived.", "Around 2,000 troops arrived", "  value: 2000\n  unit: troops\n  qualifier: about\n"))
+               fact("agrees", "About 2,000 troops arrived.", "Around 2,000 troops arrived", "  value: 2000\n  unit: troops\n  qualifier: about\n"),
+               fact("fewer", "Fewer than 18 months passed.", "less than 18 months passed", "  value: 18\n  unit: months\n  qualifier: less-than\n"),
+               fact("weaker", "Up to 18 months passed.", "less than 18 months passed", "  value: 18\n  unit: months\n  qualifier: up-to\n"))
     assert lines(probe, "BG106") == [
         "facts/gamma.yaml:5:14: warning: fact 'stronger' gives qualifier more-than; its quote says 'Around 2,000' "
         "(hint: write qualifier: about) [BG106 qualifier-unsupported]",
@@ -154,6 +156,8 @@ def test_hedges_are_words_not_months_or_nouns(text: str, hedges: list[str]) -> N
         ("Around 2,000 troops arrived", "2,000", ("around", "about")),
         ("a 3,000-plus force", "3,000", ("-plus", "more-than")),
         ("2,000 troops arrived, and more may follow", "2,000", None),
+        ("delivered in less than 18 months", "18", ("less than", "less-than")),
+        ("fewer than 500 remain", "500", ("fewer than", "less-than")),
     ],
 )
 def test_qualifiers_are_read_before_and_after_the_number(text: str, number: str, found: tuple[str, str] | None) -> None:
