@@ -460,16 +460,19 @@ def schema_command(project: Path, output: Path | None) -> None:
 
 @main.command("init")
 @click.argument("folder", type=click.Path(path_type=Path))
-def init_command(folder: Path) -> None:
-    """Start a new project in FOLDER: settings, one archived article, two facts, the default templates.
+@click.option("--title", help="The briefing's title [default: the folder's name as words].")
+def init_command(folder: Path, title: str | None) -> None:
+    """Start a new project in FOLDER, with nothing in it to delete: settings, an empty source registry, a facts/
+    folder and the default briefing template to edit.
 
-    It builds as it is (`cd FOLDER && briefgen build`); then replace the example with your own topic.
+    It builds as it is; then archive your first article with `briefgen add-source`.
     """
     from briefgen.scaffold import init_project
 
-    files = init_project(folder)
-    _say(f"briefgen: created {display_path(folder)} ({len(files)} files): one source, two facts, the templates", err=True)
-    _say(f"briefgen: next: cd {display_path(folder)} && briefgen build", err=True)
+    files = init_project(folder, title)
+    where = display_path(folder)
+    _say(f"briefgen: created {where} ({len(files)} files): settings, an empty source registry, facts/, templates/briefing.md.j2", err=True)
+    _say(f"briefgen: next: cd {where} && briefgen add-source ARTICLE.txt --id ID --title TITLE", err=True)
 
 
 @main.command("add-source")

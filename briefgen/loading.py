@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.diagnostics import Diagnostic, diagnostic, did_you_mean, display_path, plural
 from briefgen.files import HINTS, Unreadable, read_bytes
-from briefgen.model import FORMAT_VERSION, Fact, Judgment, Settings, Source, renamed
+from briefgen.model import FORMAT_VERSION, ID_PATTERN, Fact, Judgment, Settings, Source, renamed
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "seeds/sources.yaml"
@@ -629,8 +629,17 @@ def _load_settings(root: Path, diags: list[Diagnostic], documents: dict[str, Yam
     try:
         return Settings.model_validate(doc.data)
     except ValidationError as exc:
-        diags.extend(validation_diagnostics(exc, Settings, doc.data, doc, (), "the settings"))
+        diags.extend(validation_diagnostics(exc, Settings, doc.data, doc, (), display_path(path)))
         return None
+
+
+def _category_hint(stem: str, categories: dict[str, str]) -> str:
+    """What to do about a fact file named after no category: declare the category, or rename the file."""
+    rename = f"name fact files after a category in briefgen.yaml: {', '.join(categories)}"
+    if did_you_mean(stem, categories) or not re.fullmatch(ID_PATTERN, stem):
+        return rename if categories else "name the file in lower-case letters, digits and hyphens, and declare it under categories in briefgen.yaml"
+    add = f"add `{stem}: {stem.replace('-', ' ').capitalize()}` under categories in briefgen.yaml"
+    return f"{add}, or {rename}" if categories else add
 
 
 def _load_list(
@@ -643,6 +652,8 @@ def _load_list(
         diags.append(problem.diag)
         return None
     documents[doc.path] = doc
+    if doc.data is None:  # nothing but comments yet, as in a new project
+        doc.data = []
     if not isinstance(doc.data, list):
         hint = "start each item with '- '" if isinstance(doc.data, dict) else None
         diags.append(diagnostic("BG010", f"{doc.path} must be a list of {what}, got {_describe(doc.data)}", hint=hint, **doc.at(())))
@@ -702,12 +713,9 @@ def _load_facts(
     origins: dict,
 ) -> dict[str, Fact]:
     folder = root / FACTS_DIR
-    if not folder.is_dir():
-        diags.append(diagnostic("BG005", f"{display_path(folder)}/ does not exist: it holds the fact files", path=display_path(folder)))
+    if not folder.is_dir():  # a new project has no facts yet (and git keeps no empty folder)
         return {}
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-    if not files:
-        diags.append(diagnostic("BG005", f"{display_path(folder)}/ holds no fact files (*.yaml)", path=display_path(folder)))
     facts: dict[str, Fact] = {}
     for path in files:
         doc = _load_list(root, path, "facts", max_bytes, diags, documents)
@@ -722,7 +730,7 @@ def _load_facts(
                 f"{doc.path} is named after no category, so its {plural(len(defaulted), 'fact')} without a category "
                 f"{'has' if len(defaulted) == 1 else 'have'} the unknown category '{path.stem}'"
                 f"{did_you_mean(path.stem, settings.categories)}",  # type: ignore[union-attr]
-                hint=f"name fact files after a category in briefgen.yaml: {', '.join(settings.categories)}",  # type: ignore[union-attr]
+                hint=_category_hint(path.stem, settings.categories),  # type: ignore[union-attr]
                 path=doc.path, line=1, column=1,
             ))
         for index, fact in _items(doc, Fact, "fact", diags):

@@ -253,7 +253,8 @@ class Settings(_Model):
     keywords: list[Text] = Field(default_factory=list)
     page_size: Literal["A4", "Letter"] = "A4"
     categories: dict[Id, Text] = Field(
-        ..., min_length=1, description="Fact categories in briefing order, each with its section heading."
+        default_factory=dict,
+        description="Fact categories in briefing order, each with its section heading; facts/<category>.yaml holds its facts.",
     )
     units: dict[Id, list[Text]] = Field(
         default_factory=dict, description="More unit words, by what they count: e.g. drones: [quadcopter]."

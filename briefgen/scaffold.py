@@ -14,7 +14,16 @@ from pydantic import ValidationError
 from briefgen.diagnostics import display_path
 from briefgen.errors import BriefgenError
 from briefgen.files import inside
-from briefgen.loading import DEFAULT_MAX_INPUT_BYTES, SEEDS_DIR, SOURCES_FILE, TEMPLATES_DIR, YamlProblem, read_text
+from briefgen.loading import (
+    DEFAULT_MAX_INPUT_BYTES,
+    FACTS_DIR,
+    SEEDS_DIR,
+    SETTINGS_FILE,
+    SOURCES_FILE,
+    TEMPLATES_DIR,
+    YamlProblem,
+    read_text,
+)
 from briefgen.model import ID_PATTERN, Source
 from briefgen.publish import project_lock, write_file
 from briefgen.schema import write_schemas
@@ -23,18 +32,32 @@ from briefgen.templating import BUILTIN_TEMPLATES
 STARTER = Path(__file__).parent / "starter"
 
 
-def init_project(folder: Path) -> list[Path]:
-    """Create a working project in `folder` (new or empty): settings, one source, two facts, the templates."""
+def init_project(folder: Path, title: str | None = None) -> list[Path]:
+    """Start a project in `folder` (new or empty) with nothing in it to delete: settings with the title, an
+    empty source registry, a facts/ folder, the default briefing template to edit, and the editor's schemas.
+
+    The title defaults to the folder's name as words ("air-defence" gives "Air defence").
+    """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BriefgenError(
             f"{display_path(folder)} already exists and is not empty; briefgen init starts a project in a new folder",
             path=display_path(folder),
             code="BG900",
         )
+    if title is None:
+        words = re.sub(r"[-_\s]+", " ", folder.resolve().name).strip()
+        title = words[:1].upper() + words[1:] if words else "Briefing"
+    if not title.strip():
+        raise BriefgenError("--title is empty", code="BG900")
+    settings = (STARTER / SETTINGS_FILE).read_text(encoding="utf-8").replace("{title}", _yaml_text(" ".join(title.split())))
     try:
-        shutil.copytree(STARTER, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("gitignore", "__pycache__"))
+        (folder / SEEDS_DIR).mkdir(parents=True, exist_ok=True)
+        (folder / FACTS_DIR).mkdir()
+        (folder / TEMPLATES_DIR).mkdir()
+        (folder / SETTINGS_FILE).write_text(settings, encoding="utf-8")
+        shutil.copyfile(STARTER / SOURCES_FILE, folder / SOURCES_FILE)
         shutil.copyfile(STARTER / "gitignore", folder / ".gitignore")
-        shutil.copytree(BUILTIN_TEMPLATES, folder / TEMPLATES_DIR, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copyfile(BUILTIN_TEMPLATES / "briefing.md.j2", folder / TEMPLATES_DIR / "briefing.md.j2")
         write_schemas(folder / "schemas")
     except OSError as exc:
         raise BriefgenError(f"cannot create {display_path(folder)}: {exc.strerror or exc}", code="BG401") from None

@@ -143,4 +143,4 @@ def test_two_briefings_may_not_share_a_name(tiny: ProjectDir) -> None:
     two_briefings(tiny)
     tiny.replace("briefgen.yaml", "  - name: short\n", "  - name: briefing\n")
     outcome = pipeline.check(tiny.root)
-    assert [d.message for d in outcome.diagnostics] == ["field 'briefings' of the settings: two briefings are named 'briefing'"]
+    assert [d.message for d in outcome.diagnostics] == ["field 'briefings' of briefgen.yaml: two briefings are named 'briefing'"]

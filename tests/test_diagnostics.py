@@ -54,9 +54,9 @@ def judged(confidence: str, template: bool = True) -> Callable[[ProjectDir], Non
     def setup(p: ProjectDir) -> None:
         p.write("judgments.yaml", f"- id: unit-growing\n  statement: The unit is growing.\n  confidence: {confidence}\n"
                 "  rests_on: [unit-strength-official]\n")
-        if template:
-            p.write("templates/briefing.md.j2", "{{ judgment('unit-growing') }} {{ claim('unit-strength-local') }} "
-                    "{{ claim('rocket-artillery') }} {{ claim('convoys-north') }}\n")
+        # Printed, or (template=False) not: the facts alone, as a project's own template might.
+        p.write("templates/briefing.md.j2", ("{{ judgment('unit-growing') }} " if template else "{{ claim('unit-strength-official') }} ")
+                + "{{ claim('unit-strength-local') }} {{ claim('rocket-artillery') }} {{ claim('convoys-north') }}\n")
 
     return setup
 
@@ -101,7 +101,7 @@ CASES = [
          "[BG022 wrong-type]"),
     Case("BG023", replace("facts/beta.yaml", "  qualifier: about\n", "  qualifier: roughly\n"),
          "facts/beta.yaml:5:14: error: field 'qualifier' of fact 'rocket-artillery' must be one of exact, about, nearly, "
-         "at-least, more-than, up-to; got 'roughly' [BG023 bad-value]"),
+         "less-than, at-least, more-than, up-to; got 'roughly' [BG023 bad-value]"),
     Case("BG024", replace("facts/beta.yaml", "  as_of: 2025-01\n  kind", "  as_of: 2025-02-30\n  kind"),
          "facts/beta.yaml:13:10: error: field 'as_of' of fact 'convoys-north': '2025-02-30' is not a date: day 30 does "
          "not exist in that month [BG024 bad-date]"),

@@ -72,7 +72,7 @@ def test_all_problems_of_a_run_are_reported_together(tiny: ProjectDir) -> None:
     tiny.replace("seeds/sources.yaml", "  reliability: B\n", "  reliability: G\n")
     assert problems(tiny.root) == [
         "seeds/sources.yaml:7:16: error: field 'reliability' of source 'wire-one' must be one of A, B, C, D, E, F; got 'G' [BG023 bad-value]",
-        "facts/alpha.yaml:5:14: error: field 'qualifier' of fact 'unit-strength-official' must be one of exact, about, nearly, at-least, more-than, up-to; got 'approx' [BG023 bad-value]",
+        "facts/alpha.yaml:5:14: error: field 'qualifier' of fact 'unit-strength-official' must be one of exact, about, nearly, less-than, at-least, more-than, up-to; got 'approx' [BG023 bad-value]",
         "facts/alpha.yaml:19:10: error: field 'as_of' of fact 'unit-strength-local': '2025-13' is not a date: month 13 does not exist [BG024 bad-date]",
         "facts/beta.yaml:3:10: error: field 'value' of fact 'rocket-artillery' must be a number, got text ('lots') [BG022 wrong-type]",
     ]
@@ -118,15 +118,23 @@ def test_empty_fact_file_is_an_error(tiny: ProjectDir) -> None:
     assert format_text(only(tiny.root)) == "facts/beta.yaml: error: facts/beta.yaml is empty [BG008 file-empty]"
 
 
-def test_missing_facts_folder_and_sources_file(tiny: ProjectDir) -> None:
+def test_a_missing_sources_file_is_an_error_a_missing_facts_folder_is_a_new_project(tiny: ProjectDir) -> None:
     for p in (tiny.root / "facts").iterdir():
         p.unlink()
-    (tiny.root / "facts").rmdir()
+    (tiny.root / "facts").rmdir()  # git keeps no empty folder: a new project's clone has none
     (tiny.root / "seeds" / "sources.yaml").unlink()
     assert problems(tiny.root) == [
         "seeds/sources.yaml: error: seeds/sources.yaml does not exist: register the archived articles there [BG005 file-missing]",
-        "facts: error: facts/ does not exist: it holds the fact files [BG005 file-missing]",
     ]
+
+
+def test_a_file_of_nothing_but_comments_is_an_empty_list(tiny: ProjectDir) -> None:
+    tiny.write("judgments.yaml", "# No judgments yet.\n")
+    tiny.write("facts/beta.yaml", "# Facts to come.\n")
+    project, diagnostics = load_project(tiny.root)
+    assert [d.message for d in diagnostics if d.level == "error"] == []
+    assert sorted(project.facts) == ["unit-strength-local", "unit-strength-official"]
+    assert project.judgments == {}
 
 
 def test_not_a_project_folder(tmp_path: Path, monkeypatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,47 +11,75 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, ProjectDir, run
+from conftest import FIXTURES, REPO, ProjectDir, run
 
 
-def test_init_creates_a_project_that_checks_clean_and_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_creates_a_project_with_nothing_to_delete_that_checks_clean_and_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run("init", "topic")
+    result = run("init", "air-defence")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines()[-1] == "briefgen: next: cd topic && briefgen build"
-    root = tmp_path / "topic"
+    assert result.stderr.splitlines()[-1] == "briefgen: next: cd air-defence && briefgen add-source ARTICLE.txt --id ID --title TITLE"
+    root = tmp_path / "air-defence"
     # Git keeps the Markdown of every briefing a project defines, not only briefing.md, and nothing else of output/.
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     for name, kept in (("output/briefing.md", True), ("output/summary.md", True), ("output/briefing.pdf", False)):
         ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", name]).returncode == 0
         assert ignored != kept, name
     shutil.rmtree(root / ".git")
-    assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == [
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
         ".gitignore",
         "briefgen.yaml",
-        "facts/equipment.yaml",
-        "facts/troops.yaml",
+        "facts",
+        "schemas",
         "schemas/facts.schema.json",
         "schemas/judgments.schema.json",
         "schemas/settings.schema.json",
         "schemas/sources.schema.json",
-        "seeds/nk-3000-more-soldiers-2025-03.txt",
+        "seeds",
         "seeds/sources.yaml",
-        "templates/briefing.css",
+        "templates",
         "templates/briefing.md.j2",
-        "templates/macros.md.j2",
-        "templates/page.html.j2",
-        "templates/page.md.j2",
-        "templates/print.css",
     ]
-    # The archived article is the repository's, byte for byte.
-    assert (root / "seeds" / "nk-3000-more-soldiers-2025-03.txt").read_bytes() == (
-        REPO / "seeds" / "nk-3000-more-soldiers-2025-03.txt"
-    ).read_bytes()
     monkeypatch.chdir(root)
-    assert run("check").stdout == "checked 2 facts against 1 source: 0 errors, 0 warnings\n"
-    assert run("build", "--format", "md,html").exit_code == 0
-    assert "South Korea's Joint Chiefs of Staff estimated" in (root / "output" / "briefing.md").read_text()
+    assert run("check").stdout == "checked 0 facts against 0 sources: 0 errors, 0 warnings\n"
+    assert run("build").exit_code == 0
+    briefing = (root / "output" / "briefing.md").read_text()
+    assert briefing.startswith("# Air defence\n")
+    assert "This briefing has no facts yet." in briefing
+    # No example leftovers anywhere: not in the project's files, not in what it builds.
+    example_words = re.compile(r"North Korea|Pyongyang|Kim Jong|nk-|troops|Seoul", re.I)
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".j2", ".md", ".html")):
+        assert not example_words.search(path.read_text().replace("#     troops: Troops", "")), path
+
+
+def test_the_first_article_and_fact_of_a_new_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run("init", "desk", "--title", "Rocket artillery")
+    root = tmp_path / "desk"
+    monkeypatch.chdir(root)
+    article = FIXTURES / "tiny" / "seeds" / "wire-one.txt"
+    assert run("add-source", str(article), "--id", "wire-one", "--title", "Ministry says the unit grew",
+               "--publisher", "Example Wire").exit_code == 0
+    (root / "facts" / "equipment.yaml").write_text(
+        "- id: rockets-delivered\n  claim: The unit received about 220 pieces of rocket artillery.\n  as_of: 2025-01\n"
+        "  value: 220\n  unit: pieces\n  qualifier: about\n  sources:\n    - source: wire-one\n"
+        "      quote: the unit received about 220 pieces of 240-millimeter rocket artillery\n"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "facts/equipment.yaml:1:1: error: facts/equipment.yaml is named after no category, so its 1 fact without a "
+        "category has the unknown category 'equipment' (hint: add `equipment: Equipment` under categories in "
+        "briefgen.yaml) [BG032 unknown-category]"
+    )
+    settings = root / "briefgen.yaml"
+    settings.write_text(settings.read_text().replace("categories: {}", "categories:\n  equipment: Equipment"))
+    assert run("build", "--format", "md").exit_code == 0
+    briefing = (root / "output" / "briefing.md").read_text()
+    assert briefing.startswith("# Rocket artillery\n")
+    assert "## Equipment\n\n- The unit received about 220 pieces of rocket artillery.\\[1]" in briefing
 
 
 def test_init_never_writes_into_a_folder_with_files(tiny: ProjectDir) -> None:
