@@ -270,7 +270,7 @@ def sources_command(project: Path, output_format: str) -> None:
                 {
                     "source": u.source.id,
                     "reference": plain_text(source_reference(u.source)),
-                    "reliability": u.source.reliability,
+                    "reliability": u.source.reliability,  # null when not graded
                     "facts": [f.id for f in u.facts],
                     "sole_source_of": [f.id for f in u.sole],
                 }
@@ -279,7 +279,7 @@ def sources_command(project: Path, output_format: str) -> None:
         )
         return
     for use in uses:
-        _say(f"{use.source.id}  (reliability {use.source.reliability})")
+        _say(f"{use.source.id}  (reliability {use.source.reliability or 'not graded'})")
         _say(f"  {plain_text(source_reference(use.source))}")
         _say(f"  {plural(len(use.facts), 'fact')}, {len(use.sole)} resting on this source alone:")
         width = max((len(f.id) for f in use.facts), default=0)
@@ -472,56 +472,71 @@ def init_command(folder: Path, title: str | None) -> None:
     files = init_project(folder, title)
     where = display_path(folder)
     _say(f"briefgen: created {where} ({len(files)} files): settings, an empty source registry, facts/, templates/briefing.md.j2", err=True)
-    _say(f"briefgen: next: cd {where} && briefgen add-source ARTICLE.txt --id ID --title TITLE", err=True)
+    _say(f"briefgen: next: cd {where} && briefgen add-source SAVED-PAGE.html (or a PDF, a URL, a .txt)", err=True)
 
 
 @main.command("add-source")
-@click.argument("text_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "source_id", required=True, help="A kebab-case id, e.g. rferl-2025-03-27.")
-@click.option("--title", required=True, help="The article's title, as the text gives it.")
-@click.option("--publisher", help="The publisher the text names.")
-@click.option("--no-publisher", is_flag=True, help="Record that the text names no publisher.")
-@click.option("--url", help="The article's URL, when known.")
+@click.argument("location", metavar="FILE_OR_URL")
+@click.option("--id", "source_id", help="A kebab-case id [default: the publisher and date, else the title's words].")
+@click.option("--title", help="The article's title [default: the one the page or PDF states].")
+@click.option("--publisher", help="The publisher the article names [default: the site name the page states].")
+@click.option("--no-publisher", is_flag=True, help="Record that the article names no publisher.")
+@click.option("--url", help="The article's URL [default: the canonical URL the page states, or the URL fetched].")
 @click.option("--no-url", is_flag=True, help="Record that no URL is known.")
-@click.option("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--date-inferred", is_flag=True, help="The date is worked out, not stated (say how in a note).")
-@click.option(
-    "--reliability", type=click.Choice(list("ABCDEF")), default="F", show_default=True, help="Admiralty source reliability."
-)
+@click.option("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD [default: the date the page's markup states].")
+@click.option("--date-inferred", is_flag=True, help="The date is worked out, not stated (say how in --note).")
+@click.option("--reliability", type=click.Choice(list("ABCDEF")), help="Admiralty source reliability; none is written unless given.")
+@click.option("--reliability-note", metavar="TEXT", help="What the grade rests on.")
+@click.option("--note", metavar="TEXT", help="Anything a reader of the sources should know.")
+@click.option("--timeout", type=click.FloatRange(min=1, max=300), default=20, show_default=True, help="Seconds to wait for a URL.")
 @_project_option
 def add_source_command(
-    text_file: Path,
-    source_id: str,
-    title: str,
+    location: str,
+    source_id: str | None,
+    title: str | None,
     publisher: str | None,
     no_publisher: bool,
     url: str | None,
     no_url: bool,
     published: str | None,
     date_inferred: bool,
-    reliability: str,
+    reliability: str | None,
+    reliability_note: str | None,
+    note: str | None,
+    timeout: float,
     project: Path,
 ) -> None:
-    """Archive an article's text in seeds/ and register it in seeds/sources.yaml.
+    """Archive an article and register it in seeds/sources.yaml: a saved web page, a PDF, an http(s) URL or
+    plain text.
 
-    The text is copied byte for byte as seeds/ID.txt; nothing is ever overwritten. Fields not given are
-    left out, so that `briefgen check` reminds you of them; --no-publisher and --no-url record that the
-    article states none.
+    The article's text is archived as seeds/ID.txt (a PDF's pages separated by form feeds), the web page or
+    PDF itself beside it, and the registry records the text's SHA-256 so that check notices a later edit.
+    Title, publisher, author, date, URL and language come from the document itself when it states them;
+    options override them. A URL is fetched once, now: the only time briefgen uses the network. Fields
+    neither gives are left out, so that `briefgen check` reminds you of them; --no-publisher and --no-url
+    record that the article states none.
     """
     from briefgen.scaffold import add_source
 
     if (publisher and no_publisher) or (url and no_url):
         raise click.UsageError("give a value or its --no- option, not both")
-    archived, registry = add_source(
-        project,
-        text_file,
-        source_id,
-        title,
-        "" if no_publisher else publisher,
-        "" if no_url else url,
-        published,
-        reliability,
-        date_inferred,
-        waiting=lambda message: _say(f"briefgen: {message}", err=True),
-    )
-    _say(f"briefgen: archived {display_path(text_file)} as {display_path(archived)} and registered '{source_id}' in {display_path(registry)}", err=True)
+    given = {"title": title, "publisher": "" if no_publisher else publisher, "url": "" if no_url else url,
+             "published": published, "date_inferred": date_inferred or None, "reliability": reliability,
+             "reliability_note": reliability_note, "note": note}
+    done = add_source(project, location, source_id=source_id, given=given, timeout=timeout,
+                      waiting=lambda message: _say(f"briefgen: {message}", err=True))
+    source = done.source
+    kept = f" and {display_path(done.original)}" if done.original else ""
+    _say(f"briefgen: archived {shown(location)} as {display_path(done.archived)}{kept}; "
+         f"registered '{source.id}' in {display_path(done.registry)}", err=True)
+    if done.from_document:
+        stated = ", ".join(f"{name} {_shown_value(getattr(source, name))}" for name in done.from_document)
+        _say(f"briefgen: from the document: {stated}", err=True)
+    for line in done.notes:
+        _say(f"briefgen: note: {line}", err=True)
+    if done.missing:
+        _say(f"briefgen: not stated, for you to add (check will ask): {', '.join(done.missing)}", err=True)
+
+
+def _shown_value(value: object) -> str:
+    return f"“{shown(str(value))}”" if isinstance(value, str) else shown(str(value))

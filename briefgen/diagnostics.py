@@ -36,6 +36,9 @@ _CODES = [
     Code("BG008", "file-empty", "error", "An input file is empty."),
     Code("BG009", "file-not-allowed", "error", "An input file is a symlink out of the project, a device, a FIFO or a socket."),
     Code("BG010", "wrong-shape", "error", "A file holds a mapping where a list is expected, or the reverse."),
+    Code("BG011", "text-changed", "error", "An archived text no longer has the SHA-256 it had when it was registered: a quote checked against an edited text proves nothing."),
+    Code("BG012", "no-text", "error", "`add-source` found no text to archive: a PDF of images or with a password, a page with no article text."),
+    Code("BG013", "fetch-failed", "error", "`add-source` could not fetch a URL: no answer in time, an HTTP error, too large, not a page, PDF or text, or a redirect to another scheme."),
     # The data model.
     Code("BG020", "unknown-field", "error", "A field the format does not have (often a typo)."),
     Code("BG021", "missing-field", "error", "A required field is missing."),
@@ -68,6 +71,7 @@ _CODES = [
     Code("BG208", "review-unused", "warning", "A fact's `reviewed:` acknowledges a warning `check` no longer reports for it: remove the entry."),
     Code("BG209", "confidence-above-evidence", "warning", "A judgment's confidence is above what its facts allow under `confidence_policy`: lower it, add corroboration, or say why in `rationale`."),
     Code("BG210", "uncited-judgment", "warning", "No briefing template prints this judgment."),
+    Code("BG212", "ungraded-source", "warning", "A source has no `reliability` grade; it counts as F (cannot be judged) until graded."),
     Code("BG211", "reliability-unexplained", "warning", "A source graded A to E gives no `reliability_note` saying why."),
     # Templates.
     Code("BG301", "template-syntax", "error", "A Jinja syntax error in a template."),

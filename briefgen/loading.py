@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import hashlib
 import math
 import os
 import re
@@ -814,4 +815,22 @@ def _load_texts(
             texts[source.id] = read_text(file, display_path(file), max_bytes, where=where, roots=[root])
         except YamlProblem as problem:
             diags.append(problem.diag)
+            continue
+        if source.sha256 is not None:
+            digest = hashlib.sha256(texts[source.id].encode("utf-8")).hexdigest()
+            if digest != source.sha256:
+                diags.append(diagnostic(
+                    "BG011",
+                    f"{display_path(file)} has changed since source '{source.id}' was registered: its quotes were checked "
+                    "against a text that is no longer the article",
+                    hint=f"restore it from git; if the change is a deliberate correction, say so in `note` and set sha256: {digest}",
+                    **documents[path].at(keypath + ("sha256",)),
+                ))
+        if source.original_file is not None:
+            original = root / SEEDS_DIR / source.original_file
+            if not original.is_file():
+                diags.append(diagnostic(
+                    "BG005", f"{display_path(original)} does not exist: it is the original of source '{source.id}'",
+                    hint="restore it from git, or remove original_file", **documents[path].at(keypath + ("original_file",)),
+                ))
     return texts

@@ -316,9 +316,16 @@ class Source(_Model):
     file: Annotated[Text, WithJsonSchema({"type": "string", "pattern": _FILE_PATTERN})] = Field(
         ..., description="The archived text, relative to seeds/."
     )
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None, description="The SHA-256 of the archived text when it was registered; check reports a text changed since."
+    )
+    original_file: Annotated[Text, WithJsonSchema({"type": "string", "pattern": _FILE_PATTERN})] | None = Field(
+        None, description="The web page or PDF the text was read from, archived beside it in seeds/."
+    )
     title: Text
     short_title: Text | None = Field(None, description="Used in footnotes after the first full reference.")
     publisher: Text | None = Field(None, description="null where the text names none: never invent one.")
+    author: Text | None = Field(None, description="The byline, as the article states it.")
     original_source: Text | None = Field(
         None, description="The outlet a rewritten text names as its source (e.g. 'Original Source: www.rferl.org')."
     )
@@ -326,7 +333,10 @@ class Source(_Model):
     published: PartialDate | None = None
     date_inferred: StrictBool = Field(False, description="true when `published` is inferred, not stated; say how in `note`.")
     accessed: PartialDate | None = None
-    reliability: Reliability = Field(..., description="Admiralty source reliability, A (reliable) to F (cannot be judged).")
+    lang: Text | None = Field(None, description="The article's language, as its page states it (e.g. en-GB).")
+    reliability: Reliability | None = Field(
+        None, description="Admiralty source reliability, A (reliable) to F (cannot be judged); check asks for it when missing."
+    )
     reliability_note: Text | None = None
     note: Text | None = None
 
@@ -337,9 +347,11 @@ class Source(_Model):
             raise PydanticCustomError("bad_url", "'{url}' is not an http(s) URL", {"url": value})
         return value
 
-    @field_validator("file")
+    @field_validator("file", "original_file")
     @classmethod
-    def _inside_seeds(cls, value: str) -> str:
+    def _inside_seeds(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
             raise PydanticCustomError("bad_path", "'{file}' must be a path inside seeds/", {"file": value})
         return value
@@ -347,6 +359,11 @@ class Source(_Model):
     def has(self, field: str) -> bool:
         """Whether the sources file states this field, even as null."""
         return field in self.model_fields_set
+
+    @property
+    def grade(self) -> str:
+        """The reliability grade, an ungraded source counting as F (reliability cannot be judged)."""
+        return self.reliability or "F"
 
     @property
     def oldest_first(self) -> tuple:

@@ -1,19 +1,25 @@
-"""Starting a project (`init`) and registering a new article (`add-source`)."""
+"""Starting a project (`init`) and getting an article in (`add-source`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from briefgen.diagnostics import display_path
 from briefgen.errors import BriefgenError
 from briefgen.files import inside
+from briefgen.ingest import FETCH_TIMEOUT, read_document
 from briefgen.loading import (
     DEFAULT_MAX_INPUT_BYTES,
     FACTS_DIR,
@@ -75,12 +81,13 @@ def _yaml_text(value: str) -> str:
 
 
 # The command-line option that gives each field of a new source, for messages about its value.
-_OPTIONS = {"title": "--title", "publisher": "--publisher", "url": "--url", "published": "--published"}
+_OPTIONS = {"title": "--title", "publisher": "--publisher", "url": "--url", "published": "--published",
+            "reliability_note": "--reliability-note", "note": "--note", "id": "--id"}
 
 
 def _new_source(fields: dict[str, object]) -> Source:
     """The source add-source registers, validated as `check` validates sources.yaml; a bad value is a usage
-    error naming its option."""
+    error naming its option (or, for what the document stated, the field)."""
     try:
         return Source.model_validate(fields)
     except ValidationError as exc:
@@ -95,59 +102,107 @@ def _new_source(fields: dict[str, object]) -> Source:
         raise BriefgenError(message, code="BG900") from None
 
 
+# The order fields are written in, as the README lists them.
+_FIELDS = ("original_file", "sha256", "title", "publisher", "author", "url", "published", "date_inferred", "accessed",
+           "lang", "reliability", "reliability_note", "note")
+
+
 def _registry_entry(source: Source) -> str:
     """The lines that register `source` in sources.yaml: every text quoted, so no value can change the YAML."""
-    lines = [f"- id: {source.id}", f"  file: {source.file}", f"  title: {_yaml_text(source.title)}"]
-    for name in ("publisher", "url"):
-        if source.has(name):
-            value = getattr(source, name)
-            lines.append(f"  {name}: {_yaml_text(value) if value else 'null'}")
-    if source.published is not None:
-        lines.append(f"  published: {source.published}")
-    if source.date_inferred:
-        lines.append("  date_inferred: true")
-    lines.append(f"  reliability: {source.reliability}")
+    lines = [f"- id: {source.id}", f"  file: {source.file}"]
+    for name in _FIELDS:
+        if not source.has(name):
+            continue
+        value = getattr(source, name)
+        if value is None:
+            lines.append(f"  {name}: null")
+        elif isinstance(value, bool):
+            lines.append(f"  {name}: {'true' if value else 'false'}")
+        elif name in ("published", "accessed", "reliability", "original_file"):
+            lines.append(f"  {name}: {value}")
+        else:
+            lines.append(f"  {name}: {_yaml_text(str(value))}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Registered:
+    """What add-source did: the files it wrote, the source it registered, and where each field came from."""
+
+    source: Source
+    archived: Path
+    original: Path | None
+    registry: Path
+    from_document: list[str]  # the fields the document stated
+    missing: list[str]  # the fields check will ask for
+    notes: list[str]
 
 
 def add_source(
     root: Path,
-    text_file: Path,
-    source_id: str,
-    title: str,
-    publisher: str | None,
-    url: str | None,
-    published: str | None,
-    reliability: str,
-    date_inferred: bool,
+    location: str,
+    *,
+    source_id: str | None = None,
+    given: dict[str, object] | None = None,
+    timeout: float = FETCH_TIMEOUT,
+    today: dt.date | None = None,
     waiting: Callable[[str], None] = lambda _: None,
-) -> tuple[Path, Path]:
-    """Archive an article's text as seeds/<id>.txt and register it in seeds/sources.yaml; never overwrite.
+) -> Registered:
+    """Read an article (a file or an http(s) URL), archive its text as seeds/<id>.txt and the web page or PDF
+    beside it, and register it in seeds/sources.yaml with the SHA-256 of the text; never overwrite.
 
-    `publisher` and `url` may be "" to record that the article states none (written as null); None leaves
-    the field out, and `check` will ask for it.
+    `given` holds the fields the user gave (title, publisher, url, published, date_inferred, reliability,
+    reliability_note, note); publisher or url "" records that the article states none (written as null). The
+    rest comes from the document alone, and a field neither gives is left out for `check` to ask for.
     """
-    if not re.fullmatch(ID_PATTERN, source_id):
-        raise BriefgenError(
-            f"'{source_id}' is not a valid id",
-            hint="use lower-case letters, digits and single hyphens, e.g. 'rferl-2025-03-27'",
-            code="BG900",
-        )
-    fields = {"id": source_id, "file": f"{source_id}.txt", "title": title, "reliability": reliability}
-    fields.update({name: value or None for name, value in (("publisher", publisher), ("url", url)) if value is not None})
-    if published is not None:
-        fields["published"] = published
-    if date_inferred:
-        fields["date_inferred"] = True
+    given = {name: value for name, value in (given or {}).items() if value is not None}
+    if source_id is not None and not re.fullmatch(ID_PATTERN, source_id):
+        raise BriefgenError(f"'{source_id}' is not a valid id",
+                            hint="use lower-case letters, digits and single hyphens, e.g. 'rferl-2025-03-27'", code="BG900")
+    fetched = bool(re.match(r"(?i)https?://", location))
+    document = read_document(location, timeout=timeout)  # before the lock: a slow server holds up no build
+
+    stated = {"title": document.title, "publisher": document.publisher, "author": document.author,
+              "url": document.url, "published": document.published, "lang": document.lang}
+    fields: dict[str, object] = {name: value for name, value in stated.items() if value is not None and name not in given}
+    from_document = sorted(fields)
+    for name, value in given.items():
+        fields[name] = (value or None) if name in ("publisher", "url") else value
+    if fetched:
+        fields["accessed"] = (today or dt.date.today()).isoformat()
+    if "title" not in fields:
+        raise BriefgenError(f"{location} states no title", hint="give the article's title with --title", code="BG900")
+    ident = source_id or _default_id(fields, document.url or (location if fetched else None))
+    fields.update({"id": ident, "file": f"{ident}.txt"})
+    if document.original is not None:
+        fields["original_file"] = f"{ident}{document.suffix}"
+    text = document.text
+    fields["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     source = _new_source(fields)
     with project_lock(root.resolve(), waiting):
-        return _register(root.resolve(), source, text_file)
+        archived, original, registry = _register(root.resolve(), source, text, document.original, chosen=source_id is not None)
+    missing = [name for name in ("publisher", "url", "published", "reliability") if not source.has(name)]
+    return Registered(source, archived, original, registry, from_document, missing, document.notes)
 
 
-def _register(root: Path, source: Source, text_file: Path) -> tuple[Path, Path]:
-    """Archive the text and append the source to the registry, holding the project's lock."""
+def _default_id(fields: dict[str, object], url: str | None) -> str:
+    """An id from who published the article and when ('harbour-gazette-2025-04-02'), else from its title."""
+    who = fields.get("publisher")
+    if not who and url:
+        who = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0]
+    when = str(fields.get("published") or "")
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", str(who or "")).lower())
+    if not words or not when:
+        words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", str(fields["title"])).lower())[:6]
+    ident = "-".join(words[:4] + ([when] if when else []))
+    return ident or "source"
+
+
+def _register(root: Path, source: Source, text: str, original_bytes: bytes | None, *, chosen: bool) -> tuple[Path, Path | None, Path]:
+    """Archive the text (and the original) and append the source to the registry, holding the project's lock."""
     registry = root / SOURCES_FILE
     archived = root / SEEDS_DIR / source.file
+    original = root / SEEDS_DIR / source.original_file if source.original_file else None
     if not registry.exists():
         raise BriefgenError(f"{display_path(registry)} does not exist: is this a briefgen project?", code="BG005")
     if not inside(archived.parent.resolve(), [root]):
@@ -155,26 +210,34 @@ def _register(root: Path, source: Source, text_file: Path) -> tuple[Path, Path]:
                             path=display_path(archived.parent), code="BG401")
     try:
         existing = read_text(registry, display_path(registry), DEFAULT_MAX_INPUT_BYTES, roots=[root])
-        text = read_text(text_file, display_path(text_file), 20_000_000)
     except YamlProblem as problem:
         raise BriefgenError(problem.diag.message, hint=problem.diag.hint, code=problem.diag.code) from None
+    again = None if chosen else "give it another id with --id"
     if re.search(rf"^\s*-?\s*id:\s*['\"]?{re.escape(source.id)}['\"]?\s*$", existing, flags=re.M):
-        raise BriefgenError(f"source '{source.id}' is already registered in {display_path(registry)}", code="BG030")
-    if os.path.lexists(archived):
-        raise BriefgenError(f"{display_path(archived)} already exists; briefgen never overwrites an archived text", code="BG900")
+        raise BriefgenError(f"source '{source.id}' is already registered in {display_path(registry)}", hint=again, code="BG030")
+    for path in (archived, original):
+        if path is not None and os.path.lexists(path):
+            raise BriefgenError(f"{display_path(path)} already exists; briefgen never overwrites an archived text",
+                                hint=again, code="BG900")
 
     block = _registry_entry(source)
     separator = "" if existing.endswith("\n\n") or not existing.strip() else ("\n" if existing.endswith("\n") else "\n\n")
 
-    # The text is archived first, with exclusive creation; the registry is rewritten atomically after it.
+    # The files are archived first, with exclusive creation; the registry is rewritten atomically after them.
+    written: list[Path] = []
     try:
-        with open(archived, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise BriefgenError(f"cannot write {display_path(archived)}: {exc.strerror or exc}", code="BG401") from None
-    try:
+        for path, data in ((archived, text.encode("utf-8")), (original, original_bytes)):
+            if path is not None and data is not None:
+                with open(path, "xb") as handle:
+                    written.append(path)
+                    handle.write(data)
         write_file(registry, (existing + separator + block).encode("utf-8"))
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise BriefgenError(f"cannot write {display_path(Path(exc.filename or archived))}: {exc.strerror or exc}", code="BG401") from None
     except BriefgenError:
-        archived.unlink(missing_ok=True)
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
-    return archived, registry
+    return archived, original, registry

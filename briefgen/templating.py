@@ -169,8 +169,8 @@ class SourceView:
         self.url = source.url
         self.published = source.published
         self.date_inferred = source.date_inferred
-        self.reliability = source.reliability
-        self.reliability_label = RELIABILITY_LABELS[source.reliability]
+        self.reliability = source.grade
+        self.reliability_label = RELIABILITY_LABELS[source.grade] + (" (not graded)" if source.reliability is None else "")
         self.reliability_note = source.reliability_note
         self.note = source.note
         self.fact_count = len(facts)
@@ -611,9 +611,9 @@ class Helpers:
             "no_url": sum(1 for s in self.project.sources.values() if not s.url),
             "inferred_dates": sum(1 for s in self.project.sources.values() if s.date_inferred),
             "reliability": {
-                grade: sum(1 for s in self.project.sources.values() if s.reliability == grade)
+                grade: sum(1 for s in self.project.sources.values() if s.grade == grade)
                 for grade in RELIABILITY_LABELS
-                if any(s.reliability == grade for s in self.project.sources.values())
+                if any(s.grade == grade for s in self.project.sources.values())
             },
         }
 

@@ -751,7 +751,7 @@ def allowed_confidence(project: Project, rests_on: list[str]) -> tuple[str, Fact
     of the sources under it."""
     facts = [project.facts[f] for f in rests_on if f in project.facts]
     best = max(facts, key=lambda f: len(origins(f)), default=None)
-    grades = {project.sources[c.source].reliability for f in facts for c in f.sources if c.source in project.sources}
+    grades = {project.sources[c.source].grade for f in facts for c in f.sources if c.source in project.sources}
     for level in ("high", "moderate"):
         rule = project.settings.confidence_policy.get(level)  # type: ignore[call-overload]
         if rule and best is not None and len(origins(best)) >= rule.origins and grades & set(rule.grades):
@@ -788,7 +788,14 @@ def _check_sources(project: Project) -> Iterable[Diagnostic]:
             yield diagnostic(
                 "BG204", f"source '{source.id}' is cited by no fact", **project.where("source", source.id, "id")
             )
-        if source.reliability != "F" and not source.reliability_note:
+        if source.reliability is None:
+            yield diagnostic(
+                "BG212",
+                f"source '{source.id}' has no reliability grade, so it counts as F (cannot be judged)",
+                hint="grade it with reliability: A to F, and say why in reliability_note",
+                **project.where("source", source.id, "id"),
+            )
+        elif source.reliability != "F" and not source.reliability_note:
             yield diagnostic(
                 "BG211",
                 f"source '{source.id}' is graded {source.reliability} without a reliability_note saying why",

@@ -88,6 +88,19 @@ CASES = [
     Case("BG009", lambda p: ((p.root / "facts/beta.yaml").unlink(), (p.root / "facts/beta.yaml").symlink_to("/etc/passwd")),
          "facts/beta.yaml: error: facts/beta.yaml is a symlink to /etc/passwd, outside the project (hint: copy the file "
          "into the project instead of linking to it) [BG009 file-not-allowed]"),
+    Case("BG011", replace("seeds/sources.yaml", "  file: wire-one.txt\n", "  file: wire-one.txt\n  sha256: '" + "0" * 64 + "'\n"),
+         "seeds/sources.yaml:3:11: error: seeds/wire-one.txt has changed since source 'wire-one' was registered: its "
+         "quotes were checked against a text that is no longer the article (hint: restore it from git; if the change is "
+         "a deliberate correction, say so in `note` and set sha256: "
+         "5fb49114225d148a5fc8ae06f60684334b541ed192a5b84441e373f0e60a6908) [BG011 text-changed]"),
+    Case("BG012", write("menu.html", "<html><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav></body></html>\n"),
+         "briefgen: error: menu.html has no article text that briefgen can find: the page may be a list of links, a "
+         "login or cookie wall, or built by scripts after it loads (hint: save the page from the browser once the "
+         "article shows, or copy the article's text into a .txt file) [BG012 no-text]",
+         ("add-source", "menu.html", "--title", "Menu")),
+    Case("BG013", lambda p: None,
+         "briefgen: error: http://127.0.0.1:9/article cannot be fetched: Connection refused [BG013 fetch-failed]",
+         ("add-source", "http://127.0.0.1:9/article")),
     Case("BG010", write("facts/beta.yaml", "id: convoys-north\n"),
          "facts/beta.yaml:1:1: error: facts/beta.yaml must be a list of facts, got a mapping "
          "(hint: start each item with '- ') [BG010 wrong-shape]"),
@@ -182,6 +195,9 @@ CASES = [
     Case("BG210", judged("low", template=False),
          "judgments.yaml:1:7: warning: judgment 'unit-growing' is printed by no briefing (hint: print it with judgment() "
          "or judgments(), or remove it) [BG210 uncited-judgment]"),
+    Case("BG212", replace("seeds/sources.yaml", "  reliability: F\n", ""),
+         "seeds/sources.yaml:10:7: warning: source 'blog-two' has no reliability grade, so it counts as F (cannot be "
+         "judged) (hint: grade it with reliability: A to F, and say why in reliability_note) [BG212 ungraded-source]"),
     Case("BG211", replace("seeds/sources.yaml", "  reliability_note: A wire service with a long record.\n", ""),
          "seeds/sources.yaml:7:16: warning: source 'wire-one' is graded B without a reliability_note saying why (hint: say "
          "what the grade rests on (track record, access, corroboration), or grade it F) [BG211 reliability-unexplained]"),

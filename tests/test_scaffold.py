@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ def test_init_creates_a_project_with_nothing_to_delete_that_checks_clean_and_bui
     monkeypatch.chdir(tmp_path)
     result = run("init", "air-defence")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines()[-1] == "briefgen: next: cd air-defence && briefgen add-source ARTICLE.txt --id ID --title TITLE"
+    assert result.stderr.splitlines()[-1] == "briefgen: next: cd air-defence && briefgen add-source SAVED-PAGE.html (or a PDF, a URL, a .txt)"
     root = tmp_path / "air-defence"
     # Git keeps the Markdown of every briefing a project defines, not only briefing.md, and nothing else of output/.
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -99,14 +100,15 @@ def test_add_source_archives_and_registers(tiny: ProjectDir, tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.stderr
     assert (tiny.root / "seeds" / "new-report.txt").read_bytes() == article.read_bytes()
+    digest = hashlib.sha256(article.read_bytes()).hexdigest()
     assert tiny.read("seeds/sources.yaml").endswith(
-        "\n\n- id: new-report\n  file: new-report.txt\n  title: \"The \\\"new\\\" report\"\n  publisher: null\n"
-        "  url: \"https://example.org/new\"\n  published: 2025-01-18\n  reliability: C\n"
+        f"\n\n- id: new-report\n  file: new-report.txt\n  sha256: \"{digest}\"\n  title: \"The \\\"new\\\" report\"\n"
+        "  publisher: null\n  url: \"https://example.org/new\"\n  published: 2025-01-18\n  reliability: C\n"
     )
     check = run("check")
     assert check.stdout.splitlines() == [
         "seeds/sources.yaml:20:7: warning: source 'new-report' is cited by no fact [BG204 unused-source]",
-        "seeds/sources.yaml:26:16: warning: source 'new-report' is graded C without a reliability_note saying why "
+        "seeds/sources.yaml:27:16: warning: source 'new-report' is graded C without a reliability_note saying why "
         "(hint: say what the grade rests on (track record, access, corroboration), or grade it F) [BG211 reliability-unexplained]",
         "checked 4 facts against 3 sources: 0 errors, 2 warnings",
     ]
