@@ -211,8 +211,10 @@ def build(
     help="text for people, json for tools, github for workflow annotations.",
 )
 @click.option("--strict", "strict_mode", is_flag=True, help="Treat warnings as errors.")
+@click.option("--coverage", "with_coverage", is_flag=True,
+              help="Also say how many sentences with a figure or a date the facts quote (see sources --uncovered).")
 @_date_option
-def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | None) -> None:
+def check(project: Path, output_format: str, strict_mode: bool, with_coverage: bool, date: dt.date | None) -> None:
     """Prove the fact base: quotes in their sources, numbers in their quotes, ids that resolve.
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings, with
@@ -235,6 +237,12 @@ def check(project: Path, output_format: str, strict_mode: bool, date: dt.date | 
         facts = len(outcome.project.facts) if outcome.project else None
         sources = len(outcome.project.sources) if outcome.project else None
         _say(format_summary(diagnostics, facts, sources))
+        if with_coverage and outcome.project is not None:
+            from briefgen.coverage import coverage
+
+            found = coverage(outcome.project)
+            _say(f"coverage: {found.covered} of {plural(found.total, 'sentence')} with a figure or a date in the archived "
+                 f"texts are quoted by a fact ({found.percent}%); `briefgen sources --uncovered` lists the rest")
     if any(d.level == "error" for d in diagnostics):
         raise SystemExit(1)
 
@@ -255,15 +263,30 @@ _data_format = click.option(
 
 
 @main.command("sources")
+@click.argument("source_ids", metavar="[SOURCE]...", nargs=-1)
+@click.option("--uncovered", is_flag=True, help="List the sentences with a figure or a date that no fact quotes.")
 @_project_option
 @_data_format
-def sources_command(project: Path, output_format: str) -> None:
-    """List each source with the facts that rest on it."""
+def sources_command(source_ids: tuple[str, ...], uncovered: bool, project: Path, output_format: str) -> None:
+    """List each source with the facts that rest on it; with --uncovered, what no fact has captured yet.
+
+    --uncovered lists, by source and line, the sentences of the archived texts (of SOURCE, or of all) that
+    state a number, a date or a quantity in words that no fact quotes: the to-do list after adding an
+    article.
+    """
     from briefgen.impact import source_uses
     from briefgen.templating import plain_text, source_reference
 
     outcome = _checked(project)
-    uses = source_uses(outcome.project)
+    for source_id in source_ids:
+        if source_id not in outcome.project.sources:
+            raise click.BadParameter(
+                f"no source '{shown(source_id)}'{did_you_mean(source_id, outcome.project.sources)}", param_hint="SOURCE"
+            )
+    if uncovered:
+        _say_uncovered(outcome.project, list(source_ids) or None, output_format)
+        return
+    uses = [u for u in source_uses(outcome.project) if not source_ids or u.source.id in source_ids]
     if output_format == "json":
         _say_json(
             [
@@ -287,6 +310,66 @@ def sources_command(project: Path, output_format: str) -> None:
             others = [sid for sid in dict.fromkeys(c.source for c in fact.sources) if sid != use.source.id]
             _say(f"    {fact.id:<{width}}  {'also ' + ', '.join(others) if others else 'only this source'}")
         _say()
+
+
+def _say_uncovered(project, only: list[str] | None, output_format: str) -> None:  # noqa: ANN001 - a loading.Project
+    from briefgen.coverage import coverage
+
+    found = coverage(project, only)
+    if output_format == "json":
+        _say_json({
+            "sentences_with_figures": found.total, "quoted": found.covered, "percent": found.percent,
+            "uncovered": [{"source": s.source, "path": s.path, "line": s.line, "page": s.page, "text": s.text}
+                          for s in found.uncovered],
+        })
+        return
+    for sentence in found.uncovered:
+        page = f" (page {sentence.page})" if sentence.page else ""
+        _say(f"{sentence.path}:{sentence.line}:{page} {shown(sentence.text)}")
+    _say(f"{found.covered} of {plural(found.total, 'sentence')} with a figure or a date are quoted by a fact "
+         f"({found.percent}%); {len(found.uncovered)} not yet")
+
+
+# Below this likeness (in %) the closest passage is a coincidence of common words, not the one remembered.
+QUOTE_LIKENESS = 65
+
+
+@main.command("quote")
+@click.argument("source_id", metavar="SOURCE")
+@click.argument("words", nargs=-1, required=True)
+@_project_option
+def quote_command(source_id: str, words: tuple[str, ...], project: Path) -> None:
+    """Print the exact passage of SOURCE's archived text that WORDS (as you remember them) come closest to,
+    with its line (and page, for a PDF), ready to paste into a fact.
+
+    It reads only the sources: a fact base with errors elsewhere can still be quoted from.
+    """
+    from briefgen.loading import SEEDS_DIR, load_project
+    from briefgen.scaffold import yaml_text
+    from briefgen.verify import passage
+
+    loaded, diagnostics = load_project(project)
+    sources = loaded.sources if loaded else {}
+    if source_id not in sources:
+        if loaded is None:
+            raise CheckFailed([d for d in diagnostics if d.level == "error"])
+        raise click.BadParameter(f"no source '{shown(source_id)}'{did_you_mean(source_id, sources)}", param_hint="SOURCE")
+    text = loaded.texts.get(source_id)
+    if text is None:
+        raise CheckFailed([d for d in diagnostics if d.level == "error" and (d.path or "").startswith(SEEDS_DIR)])
+    remembered = " ".join(words)
+    found = passage(remembered, text)
+    path = display_path(loaded.root / SEEDS_DIR / sources[source_id].file)
+    if found is None or found.score < QUOTE_LIKENESS:
+        raise BriefgenError(f"nothing in {path} comes close to “{shown(remembered)}”", code="BG101",
+                            hint="try fewer words, or words from another sentence of the article")
+    line = text.count("\n", 0, found.start) + 1
+    page = f", page {text.count(chr(12), 0, found.start) + 1}" if "\f" in text else ""
+    alike = "exact" if round(found.score) == 100 else f"{found.score:.0f}% alike: the passage, not your words"
+    _say(f"{path}:{line}{page} ({alike})")
+    _say(f"    - source: {source_id}")
+    words_found = " ".join(text[found.start : found.end].split()).rstrip(",;:–—- ")
+    _say(f"      quote: {yaml_text(words_found)}")
 
 
 @main.command("impact")

@@ -55,7 +55,7 @@ def init_project(folder: Path, title: str | None = None) -> list[Path]:
         title = words[:1].upper() + words[1:] if words else "Briefing"
     if not title.strip():
         raise BriefgenError("--title is empty", code="BG900")
-    settings = (STARTER / SETTINGS_FILE).read_text(encoding="utf-8").replace("{title}", _yaml_text(" ".join(title.split())))
+    settings = (STARTER / SETTINGS_FILE).read_text(encoding="utf-8").replace("{title}", yaml_text(" ".join(title.split())))
     try:
         (folder / SEEDS_DIR).mkdir(parents=True, exist_ok=True)
         (folder / FACTS_DIR).mkdir()
@@ -75,7 +75,7 @@ def init_project(folder: Path, title: str | None = None) -> list[Path]:
 _YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
-def _yaml_text(value: str) -> str:
+def yaml_text(value: str) -> str:
     """A YAML double-quoted scalar holding exactly `value`, whatever it is (JSON strings are valid YAML)."""
     return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
@@ -121,7 +121,7 @@ def _registry_entry(source: Source) -> str:
         elif name in ("published", "accessed", "reliability", "original_file"):
             lines.append(f"  {name}: {value}")
         else:
-            lines.append(f"  {name}: {_yaml_text(str(value))}")
+            lines.append(f"  {name}: {yaml_text(str(value))}")
     return "\n".join(lines) + "\n"
 
 

@@ -335,6 +335,27 @@ def closest_passage(quote: str, text: str, shown: str) -> str:
     return _describe(needle, _closest(needle, text), text, shown)
 
 
+def passage(words: str, text: str) -> _Passage | None:
+    """The passage of `text` that `words` (remembered, perhaps inexactly) come closest to, or None below 50%.
+
+    Words longer than PROBE_CHARS are found by their opening and their ending, and the passage runs between."""
+    needle = normalise(words)
+    if not needle:
+        return None
+    if len(needle) <= PROBE_CHARS:
+        return _closest(needle, text)
+    head = _closest(needle[:PROBE_CHARS].rsplit(" ", 1)[0], text)
+    if head is None:
+        return None
+    tail_needle = needle[-PROBE_CHARS:].split(" ", 1)[-1]
+    reach = head.start + 2 * len(words) + 1000
+    tail = _closest(tail_needle, text[head.start : reach])
+    if tail is None:
+        return head
+    end = head.start + tail.end
+    return _Passage(min(head.score, tail.score), head.start, end, _normalise_with_offsets(text[head.start : end])[0])
+
+
 def _describe(needle: str, found: _Passage | None, text: str, shown: str) -> str:
     if found is None:
         return "; nothing in the source comes close"
