@@ -346,7 +346,7 @@ def quote_command(source_id: str, words: tuple[str, ...], project: Path) -> None
     """
     from briefgen.loading import SEEDS_DIR, load_project
     from briefgen.scaffold import yaml_text
-    from briefgen.verify import passage
+    from briefgen.verify import normalise, passage
 
     loaded, diagnostics = load_project(project)
     sources = loaded.sources if loaded else {}
@@ -365,7 +365,10 @@ def quote_command(source_id: str, words: tuple[str, ...], project: Path) -> None
                             hint="try fewer words, or words from another sentence of the article")
     line = text.count("\n", 0, found.start) + 1
     page = f", page {text.count(chr(12), 0, found.start) + 1}" if "\f" in text else ""
-    alike = "exact" if round(found.score) == 100 else f"{found.score:.0f}% alike: the passage, not your words"
+    if found.words == normalise(remembered):
+        alike = "exact"
+    else:
+        alike = f"{found.score:.0f}% alike: the source's words, not yours; keep the part you need"
     _say(f"{path}:{line}{page} ({alike})")
     _say(f"    - source: {source_id}")
     words_found = " ".join(text[found.start : found.end].split()).rstrip(",;:–—- ")

@@ -5,16 +5,13 @@ and a figure for `check --coverage`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from briefgen.loading import SEEDS_DIR, Project, display_path
 from briefgen.verify import _normalise_with_offsets, find_quote, normalise
-from briefgen.wording import context, counted, segments, vocabulary
+from briefgen.wording import context, counted, segments, sentences, vocabulary
 
-# Where a sentence ends: after . ! ? or …, closing quotes or brackets, then space and what starts a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_PARAGRAPH = re.compile(r"\n\s*\n")
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 # Quantities written as words: large ones on their own ("thousands of troops"), small ones when a unit word
 # follows ("two battalions", not "the two countries").
@@ -58,7 +55,7 @@ def coverage(project: Project, only: Iterable[str] | None = None) -> Coverage:
             continue
         quoted = _quoted_spans(project, source_id, text)
         path = display_path(project.root / SEEDS_DIR / project.sources[source_id].file)
-        for start, end in _sentences(text):
+        for start, end in sentences(text):
             words = " ".join(text[start:end].split())
             if not states_a_figure(words):
                 continue
@@ -79,29 +76,6 @@ def states_a_figure(sentence: str) -> bool:
         return True
     words = vocabulary()
     return any(counted(sentence, match.end(), words) for match in _SMALL_WORDS.finditer(sentence))
-
-
-def _sentences(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of the sentences of a text, within its paragraphs (and pages)."""
-    position = 0
-    for paragraph in [*_PARAGRAPH.finditer(text), None]:
-        end = paragraph.start() if paragraph else len(text)
-        start = position
-        for stop in _SENTENCE_END.finditer(text, position, end):
-            if text[start : stop.start()].strip():
-                yield _trimmed(text, start, stop.start())
-            start = stop.end()
-        if text[start:end].strip():
-            yield _trimmed(text, start, end)
-        position = paragraph.end() if paragraph else len(text)
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _quoted_spans(project: Project, source_id: str, text: str) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from briefgen import wording
 from briefgen.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
 from briefgen.loading import Project
 from briefgen.model import Fact, Source
-from briefgen.wording import Vocabulary, vocabulary
+from briefgen.wording import Vocabulary, sentences, vocabulary
 
 # Typographic variants that a copied quote and an archived text may disagree on.
 _VARIANTS = str.maketrans(
@@ -336,24 +336,39 @@ def closest_passage(quote: str, text: str, shown: str) -> str:
 
 
 def passage(words: str, text: str) -> _Passage | None:
-    """The passage of `text` that `words` (remembered, perhaps inexactly) come closest to, or None below 50%.
+    """The passage of `text` that `words`, as someone remembers them, are from: None when nothing is alike.
 
-    Words longer than PROBE_CHARS are found by their opening and their ending, and the passage runs between."""
+    Each sentence (and each pair of sentences) is scored by the words it shares with what was remembered, in
+    any order; in the best, the passage is cut to the remembered words when they are nearly verbatim, and is
+    the whole sentence otherwise. Its score is 100 for words found exactly."""
+    from rapidfuzz import fuzz
+
     needle = normalise(words)
     if not needle:
         return None
-    if len(needle) <= PROBE_CHARS:
-        return _closest(needle, text)
-    head = _closest(needle[:PROBE_CHARS].rsplit(" ", 1)[0], text)
-    if head is None:
+    spans = list(sentences(text))
+    best: tuple[float, int, int, int] | None = None  # (score, -length, start, end)
+    for i, (start, _) in enumerate(spans):
+        same_paragraph = i + 1 < len(spans) and not re.search(r"\n\s*\n", text[spans[i][1] : spans[i + 1][0]])
+        for end in (spans[i][1], spans[i + 1][1] if same_paragraph else None):
+            if end is None:
+                continue
+            score = fuzz.token_set_ratio(needle, normalise(text[start:end]))
+            candidate = (score, -(end - start), start, end)
+            if best is None or candidate > best:
+                best = candidate
+    if best is None:
         return None
-    tail_needle = needle[-PROBE_CHARS:].split(" ", 1)[-1]
-    reach = head.start + 2 * len(words) + 1000
-    tail = _closest(tail_needle, text[head.start : reach])
-    if tail is None:
-        return head
-    end = head.start + tail.end
-    return _Passage(min(head.score, tail.score), head.start, end, _normalise_with_offsets(text[head.start : end])[0])
+    score, _, start, end = best
+    haystack, offsets = _normalise_with_offsets(text[start:end])
+    exact = find_quote(haystack, needle)
+    if exact >= 0:
+        return _Passage(100.0, start + offsets[exact], start + offsets[exact + len(needle) - 1] + 1, needle)
+    aligned = fuzz.partial_ratio_alignment(needle, haystack)
+    if aligned.score >= 90:
+        first, last = _align_words(needle, haystack, aligned.dest_start, aligned.dest_end)
+        return _Passage(aligned.score, start + offsets[first], start + offsets[last - 1] + 1, haystack[first:last])
+    return _Passage(score, start, end, haystack)
 
 
 def _describe(needle: str, found: _Passage | None, text: str, shown: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +151,33 @@ _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
 def segments(quote: str) -> list[str]:
     """The verbatim pieces of a quote that leaves words out ('first part … second part'); one piece if none."""
     return [s for s in _ELLIPSIS.split(quote) if s.strip()]
+
+
+# --- sentences -----------------------------------------------------------------------------------------
+
+# Where a sentence ends: after . ! ? or …, closing quotes or brackets, then space and what starts a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the sentences of a text, within its paragraphs (and pages)."""
+    position = 0
+    for paragraph in [*_PARAGRAPH.finditer(text), None]:
+        end = paragraph.start() if paragraph else len(text)
+        start = position
+        for stop in _SENTENCE_END.finditer(text, position, end):
+            if text[start : stop.start()].strip():
+                yield _trimmed(text, start, stop.start())
+            start = stop.end()
+        if text[start:end].strip():
+            yield _trimmed(text, start, end)
+        position = paragraph.end() if paragraph else len(text)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
