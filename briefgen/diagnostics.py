@@ -130,8 +130,12 @@ def display_path(path: Path) -> str:
 
 
 def did_you_mean(word: str, choices: list[str] | Any) -> str:
-    """`; did you mean 'x'?` when a choice is close, else nothing."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    """`; did you mean 'x'?` when a choice is close, or the only one that starts with `word`, else nothing."""
+    names = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
+    started = [name for name in names if word and name.startswith(str(word))]
+    if not close and len(started) == 1:  # an id typed in part: 'rferl-kim' for 'rferl-kim-drones-2025-03'
+        close = started
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

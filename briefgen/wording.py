@@ -158,21 +158,34 @@ def segments(quote: str) -> list[str]:
 # Where a sentence ends: after . ! ? or …, closing quotes or brackets, then space and what starts a sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_LINE_END = re.compile(r"[ \t]*\n")
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """The spans of the sentences of a text, within its paragraphs (and pages)."""
+    """The spans of the sentences of a text, within its paragraphs (and pages); a heading on a line of its own
+    ("Strategic Implications") is a sentence of its own."""
     position = 0
     for paragraph in [*_PARAGRAPH.finditer(text), None]:
         end = paragraph.start() if paragraph else len(text)
+        breaks = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text, position, end)]
+        breaks += [(m.start(), m.end()) for m in _LINE_END.finditer(text, position, end)
+                   if _is_heading(text[max(text.rfind("\n", position, m.start()) + 1, position) : m.start()])]
         start = position
-        for stop in _SENTENCE_END.finditer(text, position, end):
-            if text[start : stop.start()].strip():
-                yield _trimmed(text, start, stop.start())
-            start = stop.end()
+        for stop, resume in sorted(breaks):
+            if stop < start:
+                continue
+            if text[start:stop].strip():
+                yield _trimmed(text, start, stop)
+            start = resume
         if text[start:end].strip():
             yield _trimmed(text, start, end)
         position = paragraph.end() if paragraph else len(text)
+
+
+def _is_heading(line: str) -> bool:
+    """Whether a line is a heading: short, mostly capitalised words, no closing punctuation."""
+    words = line.split()
+    return 0 < len(words) <= 8 and line.rstrip()[-1:].isalnum() and sum(w[:1].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
