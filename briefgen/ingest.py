@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError
@@ -59,11 +59,12 @@ class Document:
         return {"html": ".html", "pdf": ".pdf"}.get(self.kind, ".txt")
 
 
-def read_document(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
+def read_document(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int | None = None) -> Document:
     """Read a file (a path) or fetch a URL (http or https), then read what it holds."""
+    max_bytes = max_bytes or MAX_DOCUMENT_BYTES
     if re.match(r"(?i)https?://", location):
-        raw, content_type, final_url = fetch(location, timeout=timeout, max_bytes=max_bytes)
-        document = read_bytes_as(raw, location, content_type)
+        raw, content_type, charset, final_url = fetch(location, timeout=timeout, max_bytes=max_bytes)
+        document = read_bytes_as(raw, location, content_type, charset)
         document.url = document.url or final_url
         return document
     if re.match(r"(?i)[a-z][a-z0-9+.-]*://", location):
@@ -74,20 +75,33 @@ def read_document(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: i
     except Unreadable as problem:
         code = {"missing": "BG005", "too-large": "BG006"}.get(problem.kind, "BG007")
         raise BriefgenError(f"{location} {problem.detail}", code=code) from None
-    return read_bytes_as(raw, location, None)
+    return read_bytes_as(raw, location, None, None)
 
 
-def read_bytes_as(raw: bytes, shown: str, content_type: str | None) -> Document:
+def read_bytes_as(raw: bytes, shown: str, content_type: str | None, charset: str | None) -> Document:
     """Read a document's bytes as what they are: a PDF by its signature, a web page by its markup (or the
-    server's content type), else UTF-8 text."""
+    server's content type), else text: UTF-8, or the charset the server names."""
     if not raw.strip():
         raise BriefgenError(f"{shown} is empty", code="BG008")
     head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if raw.startswith(b"%PDF-") or content_type == "application/pdf":
         return read_pdf(raw, shown)
     if content_type in _HTML_TYPES or head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in raw[:4096].lower():
-        return read_html(raw, shown)
+        return read_html(_decoded(raw, shown, charset) if charset else raw, shown)
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        return read_plain(_decoded(raw, shown, charset).encode("utf-8"), shown)
     return read_plain(raw, shown)
+
+
+def _decoded(raw: bytes, shown: str, charset: str) -> str:
+    """Bytes in the charset a server names for them."""
+    try:
+        return raw.decode(charset)
+    except LookupError:
+        raise BriefgenError(f"{shown} is in '{charset}', a character set Python does not know", code="BG007") from None
+    except UnicodeDecodeError as exc:
+        raise BriefgenError(f"{shown} is not {charset} as its server says: byte 0x{raw[exc.start]:02x} at offset "
+                            f"{exc.start} cannot be decoded", code="BG007") from None
 
 
 def read_plain(raw: bytes, shown: str) -> Document:
@@ -108,11 +122,10 @@ def read_plain(raw: bytes, shown: str) -> Document:
     return Document(kind="text", text=text)
 
 
-def read_html(raw: bytes, shown: str) -> Document:
+def read_html(raw: bytes | str, shown: str) -> Document:
     """The article in a saved web page: its main text, without menus, links lists or comments, and the
     metadata the page states (OpenGraph, JSON-LD, meta tags, <title>, <html lang>)."""
     import trafilatura
-    from lxml import html as lxml_html
 
     extracted = trafilatura.bare_extraction(
         raw,
@@ -137,14 +150,13 @@ def read_html(raw: bytes, shown: str) -> Document:
     title = _clean(extracted.title)
     if title and paragraphs[0] != title:
         paragraphs.insert(0, title)  # the headline is part of what can be quoted
-    try:
-        lang = lxml_html.fromstring(raw).get("lang")
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
-        lang = None
+    head = raw[:20000] if isinstance(raw, str) else raw[:20000].decode("utf-8", "replace")
+    found = re.search(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)", head, re.I)
+    lang = found.group(1) if found else None
     return Document(
         kind="html",
         text="\n\n".join(paragraphs) + "\n",
-        original=raw,
+        original=raw if isinstance(raw, bytes) else raw.encode("utf-8"),
         title=title,
         publisher=_publisher(extracted.sitename, extracted.hostname),
         author=_clean(extracted.author),
@@ -187,7 +199,7 @@ def read_pdf(raw: bytes, shown: str) -> Document:
         pdf.close()
     if not any(pages):
         raise BriefgenError(
-            f"{shown} has no text layer: its {len(pages)} page{'s' if len(pages) != 1 else ''} are images",
+            f"{shown} has no text layer: " + ("its 1 page is an image" if len(pages) == 1 else f"its {len(pages)} pages are images"),
             hint="run OCR on it first (e.g. ocrmypdf, from Debian's packages), then add the result", code="BG012",
         )
     title = _clean(metadata.get("Title"))
@@ -197,13 +209,21 @@ def read_pdf(raw: bytes, shown: str) -> Document:
                         author=_clean(metadata.get("Author")), pages=len(pages))
     empty = [str(n) for n, text in enumerate(pages, start=1) if not text]
     if empty:
-        document.notes.append(f"pages {', '.join(empty)} have no text layer (images): quotes from them cannot be checked")
+        if len(empty) == 1:
+            document.notes.append(f"page {empty[0]} has no text layer (an image): quotes from it cannot be checked")
+        else:
+            document.notes.append(f"pages {', '.join(empty)} have no text layer (images): quotes from them cannot be checked")
     return document
 
 
 def _page_text(text: str) -> str:
     """One page's text as PDFium gives it, in plain lines: CRLF made LF, its hyphen marks made hyphens."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A word the typesetter broke at the end of a line ("rein‐" / "forcements", with a hyphenation hyphen, a
+    # soft hyphen or PDFium's mark for one) is joined again, so that a quote of it can be found; a plain
+    # hyphen-minus stays, since it may belong to the word ("240-" / "millimetre").
+    text = re.sub(r"(?<=[^\W\d_])[\u2010\u00ad\x02\ufffe]\n(?=[^\W\d_A-Z])", "", text)
+    text = text.replace("\x02", "-").replace("\ufffe", "-")
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text)
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
@@ -221,18 +241,26 @@ class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
 
     max_redirections = 5
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 - urllib's signature
-        old, new = urlsplit(req.full_url).scheme.lower(), urlsplit(newurl).scheme.lower()
-        if new not in ("http", "https") or (old == "https" and new == "http"):
-            raise BriefgenError(
-                f"{req.full_url} redirects to {newurl}, another scheme; briefgen follows redirects only within "
-                "http and https, and never from https to http", code="BG013",
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN201 - urllib's signature
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            newurl = urljoin(req.full_url, target)
+            old, new = urlsplit(req.full_url).scheme.lower(), urlsplit(newurl).scheme.lower()
+            if new not in ("http", "https") or (old == "https" and new == "http"):
+                raise BriefgenError(
+                    f"{req.full_url} redirects to {newurl}, another scheme; briefgen follows redirects only within "
+                    "http and https, and never from https to http", code="BG013",
+                )
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def fetch(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[bytes, str, str]:
-    """GET `url` once: (the body, its content type, the URL it came from after redirects)."""
+def fetch(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int | None = None) -> tuple[bytes, str, str | None, str]:
+    """GET `url` once: (the body, its content type, its charset if named, the URL it came from after redirects).
+
+    `timeout` bounds the whole fetch, not each read: a server that sends a byte at a time is cut off too."""
+    max_bytes = max_bytes or MAX_DOCUMENT_BYTES
     opener = urllib.request.build_opener(_SameSchemeRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": f"briefgen/{__version__} (add-source)",
                                                    "Accept": "text/html, application/xhtml+xml, application/pdf, text/plain"})
@@ -245,16 +273,17 @@ def fetch(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_DOCU
                                     hint="give the address of the article itself, or save it and add the file")
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise BriefgenError(f"{url} is {int(length):,} bytes, more than the {max_bytes:,} briefgen reads", code="BG013")
+                raise BriefgenError(f"{url} is {int(length):,} bytes, more than the {max_bytes:,} bytes briefgen reads",
+                                    code="BG013")
             chunks, size = [], 0
-            while chunk := response.read(65536):
+            while chunk := response.read1(65536):  # what one read of the socket brings, so the deadline holds
                 size += len(chunk)
                 if size > max_bytes:
                     raise BriefgenError(f"{url} sent more than the {max_bytes:,} bytes briefgen reads", code="BG013")
                 if time.monotonic() > deadline:
                     raise TimeoutError
                 chunks.append(chunk)
-            return b"".join(chunks), content_type, response.geturl()
+            return b"".join(chunks), content_type, response.headers.get_content_charset(), response.geturl()
     except urllib.error.HTTPError as exc:
         raise BriefgenError(f"{url} answered HTTP {exc.code} {exc.reason}", code="BG013") from None
     except (TimeoutError, OSError) as exc:
