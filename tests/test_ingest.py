@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import http.server
 import io
+import shlex
 import shutil
 import threading
 import time
@@ -18,7 +19,7 @@ import pytest
 from click.testing import Result
 
 from briefgen import ingest
-from conftest import FIXTURES, ProjectDir, run
+from conftest import FIXTURES, REPO, ProjectDir, run
 
 PAGES = FIXTURES / "pages"
 NEWS_ID = "harbour-gazette-2025-01-14"
@@ -596,3 +597,16 @@ def test_words_broken_at_line_ends_are_joined_and_compound_hyphens_kept() -> Non
     assert "\u2010" not in text  # the typesetter's hyphens are gone: "rein‐" + "forcements" is one word again
     assert text.split().count("reinforcements") == 4
     assert ingest._page_text("the 240-\nmillimetre guns") == "the 240-\nmillimetre guns"  # a hyphen-minus may be the word's
+
+
+def test_the_readme_shows_real_add_source_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("$ briefgen add-source navy-final-frigate.html", 1)[1].split("\n$ ", 1)[0]
+    options, _, shown = block.partition("\n")
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "desk").exit_code == 0
+    shutil.copy(REPO / "tests" / "fixtures" / "pages" / "navy-final-frigate.html", tmp_path / "desk")
+    monkeypatch.chdir(tmp_path / "desk")
+    result = run("add-source", "navy-final-frigate.html", *shlex.split(options))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == shown + "\n"
