@@ -229,7 +229,8 @@ def _page_text(text: str) -> str:
 
 
 def _clean(value: str | None) -> str | None:
-    text = " ".join((value or "").split())
+    """A metadata value on one line, without the control characters a page may hide in it."""
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", value or "").split())
     return text or None
 
 
