@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from briefgen import __version__, stamp
 from briefgen.allowlist import allow_listed
+from briefgen.charts import FIGURES
 from briefgen.diagnostics import Diagnostic, plural
 from briefgen.errors import BriefgenError, CheckFailed
 from briefgen.loading import Project, display_path, gc_paused, load_project
@@ -193,14 +195,19 @@ def _build(
     for document, rendered in outcome.documents:
         page = _page_context(project, when, document, css, print_css)
         if "md" in formats:
-            markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(rendered.portable)})
+            # Charts are SVG files in a folder beside the Markdown, which links to them.
+            portable = rendered.portable.replace(FIGURES, f"{document.name}-figures/")
+            markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(portable)})
             files[f"{document.name}.md"] = markdown_page.encode()
+            files.update({f"{document.name}-figures/{name}": svg for name, svg in rendered.figures.items()})
         timings["markdown"] += clock.lap()
+        # In the HTML and the PDF, each chart is inside the page itself.
+        inline = _with_figures_inline(rendered.document, rendered.figures)
         if "html" in formats:
-            screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(rendered.document)), "print": False})
+            screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(inline)), "print": False})
             files[f"{document.name}.html"] = _allow_listed(screen, project, document, allowed, outcome).encode()
         if "pdf" in formats or keep_html:
-            body = Markup(to_html(rendered.document, for_print=True))
+            body = Markup(to_html(inline, for_print=True))
             printed = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
             print_pages[document.name] = _allow_listed(printed, project, document, allowed, outcome)
             if keep_html:
@@ -230,7 +237,7 @@ def _build(
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
     written = publish(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files)}, stamp.previous_outputs(out_dir), requested)
-    outcome.written = [requested / p.name for p in written[:-1]]
+    outcome.written = [requested / p.relative_to(out_dir) for p in written[:-1]]
     return outcome
 
 
@@ -275,6 +282,13 @@ def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
         return render_pdf(*args)
     except BriefgenError as exc:
         return exc.diagnostics()
+
+
+def _with_figures_inline(document: str, figures: dict[str, bytes]) -> str:
+    """The Markdown with each chart's file name replaced by the chart itself, as a data: URL."""
+    for name, svg in figures.items():
+        document = document.replace(f"{FIGURES}{name}", "data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+    return document
 
 
 def footnote_faults(proof: FootnoteProof, rendered: RenderedMarkdown, pdf_name: str, stylesheet: str | None = None) -> list[Diagnostic]:

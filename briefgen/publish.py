@@ -95,9 +95,16 @@ def publish(folder: Path, files: dict[str, bytes], previous: set[str], shown: Pa
     shown = shown or folder
     _sweep(folder.parent, f".{folder.name}{TEMPORARY}")
     _sweep(folder, ".")
-    kept = {entry.name: entry for entry in os.scandir(folder) if entry.name not in files and entry.name not in previous}
+    # A name may hold one folder: a briefing's figures, `briefing-figures/figure-1.svg`. The folder is an
+    # output as a whole: the new edition's replaces the old one's.
+    written = {name.split("/", 1)[0] for name in files}
+    kept = {entry.name: entry for entry in os.scandir(folder) if entry.name not in written and entry.name not in previous}
     for name in files:
         target = folder / name
+        if "/" in name and (folder / name.split("/", 1)[0]).is_symlink():
+            where = display_path(shown / name.split("/", 1)[0])
+            raise BriefgenError(f"cannot write {where}: it is a symlink; briefgen does not write through it", path=where,
+                                hint="remove the link", code="BG401")
         if target.is_dir() and not target.is_symlink():
             where = display_path(shown / name)
             raise BriefgenError(f"cannot write {where}: it is a folder", path=where,
@@ -135,11 +142,20 @@ def _publish_each(folder: Path, files: dict[str, bytes], previous: set[str], sho
         _write_files(staging, files, shown)
         for name in files:
             try:
+                if "/" in name:
+                    (folder / name).parent.mkdir(exist_ok=True)
                 os.replace(staging / name, folder / name)
             except OSError as exc:
                 raise _cannot_write(shown / name, exc) from None
-        for name in previous - set(files):
-            (folder / name).unlink(missing_ok=True)
+        for top in previous & {name.split("/", 1)[0] for name in files if "/" in name}:  # its old figures go
+            for entry in os.scandir(folder / top):
+                if f"{top}/{entry.name}" not in files and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+        for name in previous - set(files) - {name.split("/", 1)[0] for name in files}:
+            if (folder / name).is_dir() and not (folder / name).is_symlink():  # a figures folder (stamp.py)
+                shutil.rmtree(folder / name, ignore_errors=True)
+            else:
+                (folder / name).unlink(missing_ok=True)
         _sync(folder)
     return [folder / name for name in files]
 
@@ -169,6 +185,8 @@ def write_file(path: Path, data: bytes) -> None:
 def _write_files(folder: Path, files: dict[str, bytes], shown: Path) -> None:
     for name, data in files.items():
         try:
+            if "/" in name:
+                (folder / name).parent.mkdir(exist_ok=True)
             fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from briefgen import __version__
@@ -117,11 +118,21 @@ def previous_outputs(out_dir: Path) -> set[str]:
     """The outputs the last build in out_dir wrote, by its stamp: Markdown, HTML and PDF files only, since
     the stamp is a file like any other and must not be able to name what a build removes."""
     stamp = _read_stamp(out_dir)
-    return {
-        name for name in (stamp["outputs"] if stamp else {})
-        if isinstance(name, str) and name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
+    names = [name for name in (stamp["outputs"] if stamp else {}) if isinstance(name, str)]
+    files = {
+        name for name in names
+        if name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
         and (out_dir / name).is_file() and not (out_dir / name).is_symlink()
     }
+    # A briefing's figures: a folder `<name>-figures` of SVG files and nothing else, which goes as a whole.
+    folders = {name.split("/", 1)[0] for name in names if re.fullmatch(r"[a-z0-9-]+-figures/[a-z0-9-]+\.svg", name)}
+    return files | {name for name in folders if _only_figures(out_dir / name)}
+
+
+def _only_figures(folder: Path) -> bool:
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return all(entry.is_file(follow_symlinks=False) and entry.name.endswith(".svg") for entry in os.scandir(folder))
 
 
 def record(inputs: str, outputs: dict[str, bytes]) -> bytes:

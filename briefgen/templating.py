@@ -25,6 +25,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from briefgen.charts import FIGURES, KINDS, Chart, Point
 from briefgen.diagnostics import plural
 from briefgen.errors import BriefgenError
 from briefgen.files import HINTS, Unreadable, project_roots, read_bytes
@@ -61,7 +62,8 @@ class Md(Markup):
 
 
 _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;", "^": "&#94;", "$": "&#36;", _CALL_OPEN: "&#xe000;", _CALL_CLOSE: "&#xe001;"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;", "^": "&#94;", "$": "&#36;", _CALL_OPEN: "&#xe000;", _CALL_CLOSE: "&#xe001;",
+             FIGURES: "&#xe002;"}
 _ENTITY_CHARS = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPECIAL = re.compile("[" + re.escape("\\`*_{}[]|" + "".join(_ENTITIES)) + "]")
@@ -455,6 +457,7 @@ class Helpers:
         self.topic_groups = topics(project)
         self.call_sites: dict[str, tuple[str, int]] = {}  # fact id -> template file and line of its first call
         self.judged: list[str] = []  # judgment ids printed, in order
+        self.charts: list[Chart] = []  # the charts asked for, drawn once the notes are numbered
         self.judgment_views = {jid: JudgmentView(j, self) for jid, j in project.judgments.items()}
         # Indexes, so that templates looping over categories and topics stay linear in the number of facts.
         self.by_category: dict[str, list[FactView]] = {name: [] for name in project.settings.categories}
@@ -570,6 +573,22 @@ class Helpers:
                 self.call_sites[fid] = _calling_template_line()
         return Md("".join(f"{_CALL_OPEN}{fid}{_CALL_CLOSE}" for fid in ids))
 
+    def chart(self, topic: str, kind: str = "line", title: str | None = None) -> Md:
+        """A chart of a topic's figures over time, each point labelled with its note, and its caption citing
+        every fact drawn. The chart is an SVG image beside the Markdown, inline in the HTML and in the PDF."""
+        if kind not in KINDS:
+            raise TemplateProblem(f"chart(): kind must be {' or '.join(repr(k) for k in KINDS)}, got {kind!r}", "BG305")
+        drawn = [view for view in self.series(topic) if view.value is not None]
+        if not drawn:
+            raise TemplateProblem(f"chart(): topic '{topic}' has no fact with a value to draw", "BG305")
+        number = len(self.charts) + 1
+        title = title or self.topic_label(topic)
+        self.charts.append(Chart(number, f"figure-{number}-{topic}.svg", title, kind, tuple(v.id for v in drawn)))
+        described = "; ".join(f"{v.date}: {_figure_words(v)}" for v in drawn)
+        alt = escape_md(f"Chart: {title}. {described}").replace("[", "(").replace("]", ")")
+        return Md(f"![{alt}]({FIGURES}{self.charts[-1].name})\n\n*Figure {number}: {escape_md(title)}.* Each point is "
+                  f"labelled with its note.{self.cite(*drawn)}")
+
     def claim(self, ref: str | FactView) -> Md:
         """The fact's claim followed by its footnote marker."""
         view = self.fact(ref)
@@ -623,7 +642,7 @@ class Helpers:
 
     def context(self) -> dict[str, Any]:
         settings = self.project.settings
-        functions = (self.fact, self.facts, self.facts_in, self.topics_in, self.series, self.latest, self.timeline,
+        functions = (self.fact, self.facts, self.facts_in, self.topics_in, self.series, self.latest, self.timeline, self.chart,
                      self.disagreements, self.figures_that_differ, self.judgments, self.judgment, self.topic_label, self.source, self.cite, self.claim, self.value, self.number)
         return {
             "settings": settings,
@@ -651,6 +670,14 @@ class RenderedMarkdown:
     cited: list[str]  # fact ids in footnote order: note n is cited[n - 1]
     call_sites: dict[str, tuple[str, int]] = field(default_factory=dict)  # fact id -> template file and line
     judged: list[str] = field(default_factory=list)  # judgment ids printed
+    charts: list[tuple[Chart, list[Point], str | None]] = field(default_factory=list)  # drawn only when built
+
+    @functools.cached_property
+    def figures(self) -> dict[str, bytes]:
+        """Each chart's SVG by file name, drawn on first use: `check` never draws, nor loads the plotting library."""
+        from briefgen.charts import draw
+
+        return {chart.name: draw(chart, points, unit) for chart, points, unit in self.charts}
 
     @property
     def notes(self) -> str:
@@ -818,8 +845,32 @@ def render_markdown(
     referenced: set[str] = set()
     notes = [str(footnote_text(project.facts[fid], project.sources, referenced)) for fid in numbers]
     return RenderedMarkdown(
-        body=body, note_texts=notes, cited=list(numbers), call_sites=helpers.call_sites, judged=helpers.judged
+        body=body, note_texts=notes, cited=list(numbers), call_sites=helpers.call_sites, judged=helpers.judged,
+        charts=[_plotted(chart, helpers, numbers) for chart in helpers.charts],
     )
+
+
+def _figure_words(view: FactView) -> str:
+    """A fact's figure in words: 'about 11,000 troops'."""
+    words = [QUALIFIER_WORDS.get(view.qualifier or "", ""), format_number(view.value or 0), view.unit or ""]
+    return " ".join(w for w in words if w)
+
+
+def _plotted(chart: Chart, helpers: Helpers, numbers: dict[str, int]) -> tuple[Chart, list[Point], str | None]:
+    """What a chart draws: its points, labelled with the numbers their facts' notes now have, and its unit."""
+    views = [helpers.views[fid] for fid in chart.facts]
+    points = [
+        Point(str(v.date), v.as_of.sort_key, float(v.value or 0), v.qualifier,
+              f"{_figure_words_short(v)} [{numbers[v.id]}]", f"fact-{v.id}-note-{numbers[v.id]}")
+        for v in views
+    ]
+    units = [v.unit for v in views if v.unit]
+    return chart, points, max(sorted(set(units)), key=units.count) if units else None
+
+
+def _figure_words_short(view: FactView) -> str:
+    words = [QUALIFIER_WORDS.get(view.qualifier or "", ""), format_number(view.value or 0)]
+    return " ".join(w for w in words if w)
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -73,7 +73,7 @@ def test_the_workflow_does_what_the_readme_promises() -> None:
     build, commit = workflow["jobs"]["briefing"], workflow["jobs"]["commit"]
     for command in ("briefgen check --format github", "briefgen build", "actions/upload-artifact"):
         assert command in steps_of(build)
-    assert "git status --porcelain -- 'output/*.md'" in steps_of(commit)
+    assert "git status --porcelain -- 'output/*.md' 'output/*-figures'" in steps_of(commit)
     assert "git pull --rebase" in steps_of(commit), "a main that moved during the run must not fail the push"
     # Write access only where it commits: the workflow and the build are read-only, the commit job runs no project code.
     assert workflow["permissions"] == {"contents": "read"} and "permissions" not in build

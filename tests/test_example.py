@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,15 @@ def test_committed_markdown_is_up_to_date(example: Path, name: str) -> None:
     assert (REPO / "output" / name).read_text() == (example / "output" / name).read_text(), (
         f"output/{name} is stale: run `briefgen build` and commit it"
     )
+
+
+def test_committed_charts_are_up_to_date(example: Path) -> None:
+    built = {p.name: p.read_bytes() for p in (example / "output" / "briefing-figures").iterdir()}
+    committed = {p.name: p.read_bytes() for p in (REPO / "output" / "briefing-figures").iterdir()}
+    assert len(built) == 2
+    assert committed == built, "output/briefing-figures/ is stale: run `briefgen build` and commit it"
+    ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "output/briefing-figures/x.svg"])
+    assert ignored.returncode == 1, "the charts the committed Markdown links to must not be ignored by git"
 
 
 @pytest.mark.pdf

@@ -127,6 +127,24 @@ def test_without_the_exchange_files_are_replaced_one_by_one(tiny: ProjectDir, mo
     assert [p.name for p in tiny.root.iterdir() if "briefgen-tmp" in p.name] == []
 
 
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "one-by-one"])
+def test_a_figures_folder_is_replaced_whole_and_goes_when_no_chart_is_left(
+    tiny: ProjectDir, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: (_ for _ in ()).throw(OSError(22, "Invalid argument")))
+    tiny.write("templates/briefing.md.j2", "{{ chart('unit-strength') }}\n\n{{ chart('unit-strength', kind='bar') }}\n")
+    assert run("build", "--format", "md").exit_code == 0
+    figures = tiny.root / "output" / "briefing-figures"
+    assert sorted(p.name for p in figures.iterdir()) == ["figure-1-unit-strength.svg", "figure-2-unit-strength.svg"]
+    tiny.write("templates/briefing.md.j2", "{{ chart('unit-strength', kind='bar') }}\n")
+    assert run("build", "--format", "md").exit_code == 0
+    assert sorted(p.name for p in figures.iterdir()) == ["figure-1-unit-strength.svg"]  # the old second one left
+    tiny.write("templates/briefing.md.j2", "{{ claim('unit-strength-official') }}\n")
+    assert run("build", "--format", "md").exit_code == 0
+    assert not figures.exists()
+
+
 def test_concurrent_builds_take_turns_and_leave_one_whole_edition(tiny: ProjectDir) -> None:
     assert run("build", "--format", "md").exit_code == 0
     with publish.project_lock(tiny.root):  # another run holds the project

@@ -1,0 +1,117 @@
+"""Charts drawn from the facts: one labelled point per fact with its note's number, the same bytes every build,
+in every format, and nothing loaded when no template draws one."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefgen import build as pipeline
+from conftest import ProjectDir, copy_example, run
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("charts"))
+    pipeline.build(root, formats=("md", "html"))
+    return root
+
+
+def notes_of(root: Path) -> dict[str, int]:
+    outcome = pipeline.check(root)
+    assert outcome.rendered is not None
+    return {fid: n for n, fid in enumerate(outcome.rendered.cited, start=1)}
+
+
+@pytest.mark.parametrize(("name", "topic"), [("figure-1-nk-troops-in-russia.svg", "nk-troops-in-russia"),
+                                             ("figure-2-nk-troops-killed.svg", "nk-troops-killed")])
+def test_each_fact_is_one_point_labelled_with_its_note(example: Path, name: str, topic: str) -> None:
+    import yaml
+
+    facts = [f for path in (example / "facts").glob("*.yaml") for f in yaml.safe_load(path.read_text())]
+    drawn = sorted(f["id"] for f in facts if f.get("topic") == topic and f.get("value") is not None)
+    svg = (example / "output" / "briefing-figures" / name).read_text()
+    points = dict(re.findall(r'<g id="fact-([a-z0-9-]+?)-note-(\d+)"', svg))
+    notes = notes_of(example)
+    assert sorted(points) == drawn and len(drawn) >= 2
+    assert {fid: int(n) for fid, n in points.items()} == {fid: notes[fid] for fid in drawn}
+    description = re.search(r"<dc:description>(.*?)</dc:description>", svg).group(1)
+    assert all(f"[{notes[fid]}]" in description for fid in drawn)
+
+
+def test_the_caption_cites_every_fact_drawn_and_the_markdown_links_the_file(example: Path) -> None:
+    markdown = (example / "output" / "briefing.md").read_text()
+    notes = notes_of(example)
+    assert "](briefing-figures/figure-1-nk-troops-in-russia.svg)" in markdown
+    caption = next(line for line in markdown.splitlines() if line.startswith("*Figure 1: "))
+    assert caption == ("*Figure 1: North Korean troops in Russia, as reported.* Each point is labelled with its note."
+                       f"\\[{notes['nis-3000-in-russia-oct-2024']}]\\[{notes['nk-initial-contingent-11000']}]")
+
+
+def test_the_html_holds_the_chart_itself(example: Path) -> None:
+    html = (example / "output" / "briefing.html").read_text()
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert len(images) == 2
+    alt, data = images[0]
+    assert alt.startswith("Chart: North Korean troops in Russia, as reported. October 2024 (inferred): 3,000 troops")
+    assert base64.b64decode(data) == (example / "output" / "briefing-figures" / "figure-1-nk-troops-in-russia.svg").read_bytes()
+    assert "briefing-figures/" not in html  # nothing to fetch: the page stands alone
+
+
+def test_two_builds_draw_the_same_bytes(tmp_path: Path) -> None:
+    outputs = []
+    for n in (1, 2):
+        root = copy_example(tmp_path / f"build-{n}") if (tmp_path / f"build-{n}").mkdir() is None else None
+        pipeline.build(root, formats=("md",))
+        outputs.append({p.name: p.read_bytes() for p in (root / "output" / "briefing-figures").iterdir()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 2
+
+
+def test_a_chart_free_check_and_build_never_load_the_plotting_library(tiny: ProjectDir) -> None:
+    code = (
+        "import sys; from briefgen.cli import main\n"
+        "for args in (['check'], ['build', '--format', 'md,html', '-q']):\n"
+        "    try: main(args)\n"
+        "    except SystemExit as e: assert not e.code, e.code\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tiny.root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_checking_a_briefing_with_charts_draws_none(example: Path) -> None:
+    code = "import sys; from briefgen.cli import main\ntry: main(['check'])\nexcept SystemExit: pass\nprint('matplotlib' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=example, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("{{ chart('unit-strength', kind='pie') }}", "chart(): kind must be 'line' or 'bar', got 'pie'"),
+        ("{{ chart('unit-strenght') }}", "unknown topic 'unit-strenght'; did you mean 'unit-strength'?"),
+    ],
+)
+def test_a_chart_asked_for_wrongly_is_one_located_error(tiny: ProjectDir, call: str, message: str) -> None:
+    tiny.write("templates/briefing.md.j2", f"## Figures\n\n{call}\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(f"templates/briefing.md.j2:3: error: {message}")
+
+
+def test_a_chart_in_a_small_project_builds_in_every_format(tiny: ProjectDir) -> None:
+    tiny.write("templates/briefing.md.j2", "## Strength\n\n{{ chart('unit-strength', kind='bar') }}\n")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert (tiny.root / "output" / "briefing-figures" / "figure-1-unit-strength.svg").is_file()
+    assert "output/briefing-figures/figure-1-unit-strength.svg" in result.stderr
+    assert (tiny.root / "output" / "briefing.pdf").read_bytes().startswith(b"%PDF-")
+    # A later build without the chart takes the old figure with the old edition.
+    tiny.write("templates/briefing.md.j2", "## Strength\n\n{{ claim('unit-strength-official') }}\n")
+    assert run("build", "--format", "md").exit_code == 0
+    assert not (tiny.root / "output" / "briefing-figures").exists()
