@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import jinja2
 from markupsafe import Markup
@@ -20,6 +21,7 @@ from briefgen.allowlist import allow_listed
 from briefgen.charts import FIGURES
 from briefgen.diagnostics import Diagnostic, plural
 from briefgen.errors import BriefgenError, CheckFailed
+from briefgen.files import HINTS, Unreadable, read_bytes
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import Briefing, PartialDate
 from briefgen.publish import output_folder, project_lock, publish
@@ -194,15 +196,21 @@ def _build(
     timings = dict.fromkeys(("markdown", "html", "pdf"), 0.0)
     for document, rendered in outcome.documents:
         page = _page_context(project, when, document, css, print_css)
+        images = _local_images(rendered.document, project.root)
         if "md" in formats:
-            # Charts are SVG files in a folder beside the Markdown, which links to them.
+            # Charts and the template's images are files in a folder beside the Markdown, which links to them.
             portable = rendered.portable.replace(FIGURES, f"{document.name}-figures/")
+            for ref, (name, _, _) in images.items():
+                portable = portable.replace(f"]({ref}", f"]({document.name}-figures/{name}")
             markdown_page = render_template(markdown_env, "page.md.j2", {**page, "body": Md(portable)})
             files[f"{document.name}.md"] = markdown_page.encode()
             files.update({f"{document.name}-figures/{name}": svg for name, svg in rendered.figures.items()})
+            files.update({f"{document.name}-figures/{name}": data for name, data, _ in images.values()})
         timings["markdown"] += clock.lap()
-        # In the HTML and the PDF, each chart is inside the page itself.
+        # In the HTML and the PDF, each chart and image is inside the page itself.
         inline = _with_figures_inline(rendered.document, rendered.figures)
+        for ref, (_, data, mime) in images.items():
+            inline = inline.replace(f"]({ref}", f"](data:{mime};base64,{base64.b64encode(data).decode()}")
         if "html" in formats:
             screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(inline)), "print": False})
             files[f"{document.name}.html"] = _allow_listed(screen, project, document, allowed, outcome).encode()
@@ -282,6 +290,44 @@ def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
         return render_pdf(*args)
     except BriefgenError as exc:
         return exc.diagnostics()
+
+
+# An image a template names in Markdown (`![A map](images/kursk.png)`), and the image types a page may hold.
+_IMAGE_REF = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
+_IMAGE_TYPES = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
+                (b"RIFF", "image/webp")]
+MAX_IMAGE_BYTES = 10_000_000
+
+
+def _local_images(document: str, root: Path) -> dict[str, tuple[str, bytes, str]]:
+    """The project's images that a template names, by the reference it wrote: (file name, bytes, type). Each
+    must be a PNG, JPEG, GIF, WebP or SVG file inside the project (the file rule); anything else is an error
+    naming it. Web addresses are left to the allow-list, which refuses them."""
+    found: dict[str, tuple[str, bytes, str]] = {}
+    for ref in dict.fromkeys(_IMAGE_REF.findall(document)):
+        if ref.startswith(FIGURES) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", ref) or ref.startswith(("#", "//")):
+            continue
+        path = root / unquote(ref)
+        try:
+            data = read_bytes(path, MAX_IMAGE_BYTES, [root.resolve()])
+        except Unreadable as problem:
+            raise BriefgenError(f"image {ref} named in a template: {display_path(path)} {problem.detail}", code="BG402",
+                                hint=HINTS.get(problem.kind, "images must be files inside the project")) from None
+        mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
+        if mime is None and re.match(rb"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg\b", data[:2048], re.S):
+            mime = "image/svg+xml"
+        if mime is None:
+            raise BriefgenError(f"image {ref} named in a template is not a PNG, JPEG, GIF, WebP or SVG image", code="BG402")
+        # Its name beside the Markdown: lower-case, never a chart's ("figure-…"), never one already taken.
+        stem = re.sub(r"[^a-z0-9]+", "-", Path(unquote(ref)).stem.lower()).strip("-") or "image"
+        stem = f"image-{stem}" if stem.startswith("figure-") else stem
+        suffix = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}.get(mime, ".svg")
+        taken = {n for n, _, _ in found.values()}
+        name, number = f"{stem}{suffix}", 2
+        while name in taken:
+            name, number = f"{stem}-{number}{suffix}", number + 1
+        found[ref] = (name, data, mime)
+    return found
 
 
 def _with_figures_inline(document: str, figures: dict[str, bytes]) -> str:

@@ -124,15 +124,16 @@ def previous_outputs(out_dir: Path) -> set[str]:
         if name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
         and (out_dir / name).is_file() and not (out_dir / name).is_symlink()
     }
-    # A briefing's figures: a folder `<name>-figures` of SVG files and nothing else, which goes as a whole.
-    folders = {name.split("/", 1)[0] for name in names if re.fullmatch(r"[a-z0-9-]+-figures/[a-z0-9-]+\.svg", name)}
+    # A briefing's figures: a folder `<name>-figures` of images and nothing else, which goes as a whole.
+    folders = {name.split("/", 1)[0] for name in names if re.fullmatch(r"[a-z0-9-]+-figures/[a-z0-9-]+\.[a-z]+", name)}
     return files | {name for name in folders if _only_figures(out_dir / name)}
 
 
 def _only_figures(folder: Path) -> bool:
     if folder.is_symlink() or not folder.is_dir():
         return False
-    return all(entry.is_file(follow_symlinks=False) and entry.name.endswith(".svg") for entry in os.scandir(folder))
+    images = (".svg", ".png", ".jpg", ".gif", ".webp")
+    return all(entry.is_file(follow_symlinks=False) and entry.name.endswith(images) for entry in os.scandir(folder))
 
 
 def record(inputs: str, outputs: dict[str, bytes]) -> bytes:

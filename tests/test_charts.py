@@ -115,3 +115,63 @@ def test_a_chart_in_a_small_project_builds_in_every_format(tiny: ProjectDir) -> 
     tiny.write("templates/briefing.md.j2", "## Strength\n\n{{ claim('unit-strength-official') }}\n")
     assert run("build", "--format", "md").exit_code == 0
     assert not (tiny.root / "output" / "briefing-figures").exists()
+
+
+# --- a template's own images ---------------------------------------------------------------------------
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00"
+       b"\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def with_image(tiny: ProjectDir, ref: str = "images/kursk%20map.png") -> None:
+    (tiny.root / "images").mkdir(exist_ok=True)
+    (tiny.root / "images" / "kursk map.png").write_bytes(PNG)
+    tiny.write("templates/briefing.md.j2", f"## Map\n\n![Where the unit is]({ref})\n\n{{{{ claim('unit-strength-official') }}}}\n")
+
+
+def test_a_local_image_is_in_every_format(tiny: ProjectDir) -> None:
+    with_image(tiny)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    out = tiny.root / "output"
+    assert (out / "briefing-figures" / "kursk-map.png").read_bytes() == PNG  # copied beside the Markdown
+    assert "![Where the unit is](briefing-figures/kursk-map.png)" in (out / "briefing.md").read_text()
+    html = (out / "briefing.html").read_text()
+    assert f'src="data:image/png;base64,{base64.b64encode(PNG).decode()}"' in html and "images/" not in html
+    listed = subprocess.run(["pdfimages", "-list", str(out / "briefing.pdf")], capture_output=True, text=True, check=True)
+    assert len(listed.stdout.splitlines()) == 3  # two header lines and the one image
+
+
+def replace_with(content: str | None, link: str | None = None):  # noqa: ANN201
+    def setup(root: Path) -> None:
+        image = root / "images" / "notes.png"
+        image.unlink()
+        if content is not None:
+            image.write_text(content)
+        if link is not None:
+            image.symlink_to(link)
+    return setup
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (replace_with("not an image\n"), "image images/notes.png named in a template is not a PNG, JPEG, GIF, WebP or SVG image"),
+        (replace_with(None, "/etc/hostname"),
+         "image images/notes.png named in a template: images/notes.png is a symlink to /etc/hostname, outside the project "
+         "(hint: copy the file into the project instead of linking to it)"),
+        (replace_with(None), "image images/notes.png named in a template: images/notes.png does not exist"),
+    ],
+    ids=["not-an-image", "symlink-out", "missing"],
+)
+def test_an_image_that_is_not_the_projects_own_picture_is_one_clear_error(tiny: ProjectDir, setup, message: str) -> None:  # noqa: ANN001
+    with_image(tiny, "images/notes.png")
+    (tiny.root / "images" / "notes.png").write_bytes(PNG)
+    assert run("build").exit_code == 0  # the last good edition
+    before = {p.name: p.read_bytes() for p in (tiny.root / "output").iterdir() if p.is_file()}
+    setup(tiny.root)
+    result = run("build", "--force")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(f"briefgen: error: {message}")
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (tiny.root / "output").iterdir() if p.is_file()} == before
