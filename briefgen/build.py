@@ -21,7 +21,7 @@ from briefgen.allowlist import allow_listed
 from briefgen.charts import FIGURES
 from briefgen.diagnostics import Diagnostic, plural
 from briefgen.errors import BriefgenError, CheckFailed
-from briefgen.files import HINTS, Unreadable, read_bytes
+from briefgen.files import Unreadable, read_bytes
 from briefgen.loading import Project, display_path, gc_paused, load_project
 from briefgen.model import Briefing, PartialDate
 from briefgen.publish import output_folder, project_lock, publish
@@ -214,6 +214,13 @@ def _build(
         if "html" in formats:
             screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(inline)), "print": False})
             files[f"{document.name}.html"] = _allow_listed(screen, project, document, allowed, outcome).encode()
+        if "docx" in formats:
+            from briefgen.docx import to_docx  # pandoc, from the extra briefgen[docx], only when asked for
+
+            for_word = _with_figures_inline(rendered.document, rendered.figures_png)
+            for ref, (_, data, mime) in images.items():
+                for_word = for_word.replace(f"]({ref}", f"](data:{mime};base64,{base64.b64encode(data).decode()}")
+            files[f"{document.name}.docx"] = to_docx(for_word, page, project.root)
         if "pdf" in formats or keep_html:
             body = Markup(to_html(inline, for_print=True))
             printed = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
@@ -300,19 +307,23 @@ MAX_IMAGE_BYTES = 10_000_000
 
 
 def _local_images(document: str, root: Path) -> dict[str, tuple[str, bytes, str]]:
-    """The project's images that a template names, by the reference it wrote: (file name, bytes, type). Each
-    must be a PNG, JPEG, GIF, WebP or SVG file inside the project (the file rule); anything else is an error
-    naming it. Web addresses are left to the allow-list, which refuses them."""
+    """The project's images that a template names, by the reference it wrote: (file name, bytes, type). A file
+    that may be read (the file rule) must be a PNG, JPEG, GIF, WebP or SVG image, else the build stops naming
+    it. What may not be read (a hidden file, a symlink out, a missing file) and web addresses are left in
+    place, for the resource rules to refuse at the template's line (resources.py, allowlist.py)."""
     found: dict[str, tuple[str, bytes, str]] = {}
     for ref in dict.fromkeys(_IMAGE_REF.findall(document)):
         if ref.startswith(FIGURES) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", ref) or ref.startswith(("#", "//")):
             continue
-        path = root / unquote(ref)
+        if any(part.startswith(".") for part in Path(unquote(ref)).parts):
+            continue
         try:
-            data = read_bytes(path, MAX_IMAGE_BYTES, [root.resolve()])
+            data = read_bytes(root / unquote(ref), MAX_IMAGE_BYTES, [root.resolve()])
         except Unreadable as problem:
-            raise BriefgenError(f"image {ref} named in a template: {display_path(path)} {problem.detail}", code="BG402",
-                                hint=HINTS.get(problem.kind, "images must be files inside the project")) from None
+            if problem.kind == "missing":
+                raise BriefgenError(f"image {ref} named in a template does not exist in the project", code="BG402",
+                                    hint="image paths start from the project's folder, e.g. images/map.png") from None
+            continue
         mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
         if mime is None and re.match(rb"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg\b", data[:2048], re.S):
             mime = "image/svg+xml"
@@ -331,9 +342,10 @@ def _local_images(document: str, root: Path) -> dict[str, tuple[str, bytes, str]
 
 
 def _with_figures_inline(document: str, figures: dict[str, bytes]) -> str:
-    """The Markdown with each chart's file name replaced by the chart itself, as a data: URL."""
-    for name, svg in figures.items():
-        document = document.replace(f"{FIGURES}{name}", "data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+    """The Markdown with each chart's file name replaced by the chart itself (SVG or PNG), as a data: URL."""
+    for name, data in figures.items():
+        kind = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+        document = document.replace(f"{FIGURES}{name}", f"data:{kind};base64," + base64.b64encode(data).decode())
     return document
 
 

@@ -49,8 +49,8 @@ class Point:
     ident: str  # names the point in the SVG: "fact-nk-initial-contingent-11000-note-4"
 
 
-def draw(chart: Chart, points: list[Point], unit: str | None) -> bytes:
-    """The chart as SVG bytes: a line (or bars) through the topic's figures in date order, each labelled.
+def draw(chart: Chart, points: list[Point], unit: str | None, fmt: str = "svg") -> bytes:
+    """The chart as SVG (or PNG) bytes: a line (or bars) through the topic's figures in date order, each labelled.
     Its text is drawn as shapes; its title and a description of every point are in its metadata."""
     description = "; ".join(f"{p.date}: {p.label}" for p in points)
     import matplotlib
@@ -114,8 +114,12 @@ def draw(chart: Chart, points: list[Point], unit: str | None) -> bytes:
             axes.legend(handles, [MARKER_MEANING[m] for m in kinds], loc="upper left", frameon=False, fontsize=7)
         figure.tight_layout()
         out = io.BytesIO()
-        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Title": chart.title,
-                                                     "Description": description})
+        if fmt == "png":  # for Word, which shows a PNG everywhere and an SVG only in its newest versions
+            figure.savefig(out, format="png", dpi=200, metadata={"Software": None, "Title": chart.title,
+                                                                 "Description": description})
+        else:
+            figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Title": chart.title,
+                                                         "Description": description})
     return out.getvalue()
 
 

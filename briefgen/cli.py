@@ -29,7 +29,7 @@ from briefgen.diagnostics import (
 )
 from briefgen.errors import BriefgenError, CheckFailed
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "docx")
 
 
 class _Command(click.Command):
@@ -139,7 +139,8 @@ def main() -> None:
 @_project_option
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: PROJECT/output].")
 @click.option(
-    "--format", "formats", default="md,html,pdf", show_default=True, callback=_formats, help="Formats to write, comma-separated."
+    "--format", "formats", default="md,html,pdf", show_default=True, callback=_formats,
+    help="Formats to write, comma-separated: md, html, pdf, and docx (Word, with the extra briefgen[docx]).",
 )
 @_date_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
@@ -626,3 +627,19 @@ def add_source_command(
 
 def _shown_value(value: object) -> str:
     return f"“{shown(str(value))}”" if isinstance(value, str) else shown(str(value))
+
+
+@main.command("serve")
+@_project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on; 0 takes any free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on: only this machine unless you name another.")
+def serve_command(project: Path, port: int, host: str) -> None:
+    """Preview the briefing in a browser, rebuilt on every save; Ctrl-C stops.
+
+    Watches facts/, seeds/, templates/, briefgen.yaml and judgments.yaml; the page reloads itself after each
+    save and shows any problems at its top, above the last good briefing. The PDF is rebuilt in the
+    background (/briefing.pdf). output/ is not touched.
+    """
+    from briefgen.serve import serve
+
+    serve(project, host, port, say=lambda line: _say(line, err=True))

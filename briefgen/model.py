@@ -139,6 +139,8 @@ class PartialDate:
             return value
         if isinstance(value, dt.date):
             return cls(value.year, value.month, value.day)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a whole number written another way (1e3): JSON Schema's integer takes it too
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         # Only spaces are forgiven around a date: a line break or a control character is not part of one.

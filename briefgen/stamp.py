@@ -121,7 +121,7 @@ def previous_outputs(out_dir: Path) -> set[str]:
     names = [name for name in (stamp["outputs"] if stamp else {}) if isinstance(name, str)]
     files = {
         name for name in names
-        if name == Path(name).name and name.endswith((".md", ".html", ".pdf"))
+        if name == Path(name).name and name.endswith((".md", ".html", ".pdf", ".docx"))
         and (out_dir / name).is_file() and not (out_dir / name).is_symlink()
     }
     # A briefing's figures: a folder `<name>-figures` of images and nothing else, which goes as a whole.

@@ -679,6 +679,13 @@ class RenderedMarkdown:
 
         return {chart.name: draw(chart, points, unit) for chart, points, unit in self.charts}
 
+    @functools.cached_property
+    def figures_png(self) -> dict[str, bytes]:
+        """Each chart as a PNG, for Word, by the chart's file name."""
+        from briefgen.charts import draw
+
+        return {chart.name: draw(chart, points, unit, "png") for chart, points, unit in self.charts}
+
     @property
     def notes(self) -> str:
         """The footnote definitions, `[^n]: text`, one a line."""

@@ -3,16 +3,19 @@
 # Pango (text layout), HarfBuzz's subsetter (stable font subsets, hence byte-identical PDFs),
 # fontconfig and a fallback font for characters the bundled fonts lack.
 # With the argument "test", also what the tests use to look at the outputs as readers' software does:
-# Chromium (prints the HTML, runs axe-core), poppler-utils (pdftoppm, pdftotext), shellcheck (the workflows'
-# scripts), a Java runtime for the Nu HTML checker, and Node.js's npm for those checkers, each unless it is already on the PATH.
+# Chromium and its driver (prints the HTML, runs axe-core, drives the live preview), poppler-utils (pdftoppm,
+# pdftotext), shellcheck (the workflows' scripts), LibreOffice's Writer (lays out the Word output), a Java
+# runtime for the Nu HTML checker, and Node.js's npm for those checkers, each unless it is already on the PATH.
 # Elsewhere it says what to install and carries on.
 set -eu
 
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core"
 if [ "${1:-}" = "test" ]; then
     command -v chromium >/dev/null 2>&1 || packages="$packages chromium"
+    command -v chromedriver >/dev/null 2>&1 || packages="$packages chromium-driver"
     command -v pdftoppm >/dev/null 2>&1 || packages="$packages poppler-utils"
     command -v shellcheck >/dev/null 2>&1 || packages="$packages shellcheck"
+    command -v soffice >/dev/null 2>&1 || packages="$packages libreoffice-writer-nogui"
     command -v java >/dev/null 2>&1 || packages="$packages default-jre-headless"
     command -v npm >/dev/null 2>&1 || packages="$packages npm"
 fi

@@ -41,6 +41,11 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def output_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a build's output folder, charts' folders included, by its path in the folder."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def note_count(markdown: Path) -> int:
     """How many notes a built briefing's Markdown defines: one per cited fact."""
     import re

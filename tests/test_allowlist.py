@@ -24,7 +24,7 @@ from briefgen.build import FONTS, build
 from briefgen.errors import BriefgenError
 from briefgen.resources import refusal
 from briefgen.templating import BUILTIN_TEMPLATES
-from conftest import RequestCounter, chromium, copy_example, run
+from conftest import RequestCounter, chromium, copy_example, output_files, run
 
 pdf = pytest.mark.pdf
 
@@ -139,7 +139,7 @@ def place(root: Path, vector: Vector, server: str) -> str:
 
 
 def outputs(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((root / "output").iterdir())}
+    return output_files(root / "output")
 
 
 @pytest.mark.parametrize("vector", VECTORS + ATTACHMENTS, ids=[v.name for v in VECTORS + ATTACHMENTS])
@@ -227,7 +227,7 @@ def test_left_out_with_warnings_the_pages_load_nothing_and_no_secret_leaks(
 
 def everything_in(folder: Path) -> str:
     """Every output as text, and from each PDF its extracted text, its attachments and every stream, decoded."""
-    texts = [p.read_bytes().decode("latin-1") for p in folder.iterdir()]
+    texts = [data.decode("latin-1") for data in output_files(folder).values()]
     for path in folder.glob("*.pdf"):
         texts += [page.extract_text() or "" for page in pypdf.PdfReader(path).pages]
         with pikepdf.open(path) as document:

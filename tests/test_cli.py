@@ -51,7 +51,7 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 def test_usage_errors_exit_2(tiny: ProjectDir) -> None:
-    assert run("build", "--format", "docx").exit_code == 2
+    assert run("build", "--format", "odt").exit_code == 2
     assert run("build", "--date", "28/03/2025").exit_code == 2
     assert run("check", "--format", "xml").exit_code == 2
     assert run("frobnicate").exit_code == 2

@@ -20,7 +20,7 @@ from briefgen.layout import corrected_footnote_layout, prove_footnotes
 from briefgen.markup import to_html
 from briefgen.model import PartialDate
 from briefgen.templating import BUILTIN_TEMPLATES, render_template
-from conftest import FIXTURES, footnote_pages, note_count, run
+from conftest import FIXTURES, footnote_pages, note_count, output_files, run
 
 pytestmark = pytest.mark.pdf
 
@@ -250,7 +250,7 @@ def test_without_the_correction_the_build_stops_and_keeps_the_last_pdf(
     write_generated_project(root, FAULTY_PROJECT_SEED)
     monkeypatch.chdir(root)
     assert run("build", "--quiet", "--format", "pdf").exit_code == 0
-    before = {p.name: p.read_bytes() for p in (root / "output").iterdir()}
+    before = output_files(root / "output")
     monkeypatch.setattr(layout, "correction_applies", lambda: False)
     result = run("build", "--quiet", "--force", "--format", "pdf", "--date", "2025-06-02")
     assert result.exit_code == 1
@@ -261,7 +261,7 @@ def test_without_the_correction_the_build_stops_and_keeps_the_last_pdf(
         "briefgen build --format md,html --keep-html) [BG404 footnote-misplaced]"
     ) in lines, lines
     assert all("[BG404 footnote-misplaced]" in line for line in lines)
-    assert {p.name: p.read_bytes() for p in (root / "output").iterdir()} == before
+    assert output_files(root / "output") == before
 
 
 def assert_notes_on_the_pages_of_their_calls(pdf: Path, notes: int) -> None:
