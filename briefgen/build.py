@@ -208,19 +208,14 @@ def _build(
             files.update({f"{document.name}-figures/{name}": data for name, data, _ in images.values()})
         timings["markdown"] += clock.lap()
         # In the HTML and the PDF, each chart and image is inside the page itself.
-        inline = _with_figures_inline(rendered.document, rendered.figures)
-        for ref, (_, data, mime) in images.items():
-            inline = inline.replace(f"]({ref}", f"](data:{mime};base64,{base64.b64encode(data).decode()}")
+        inline = _inlined(rendered.document, rendered.figures, images)
         if "html" in formats:
             screen = render_template(html_env, "page.html.j2", {**page, "body": Markup(to_html(inline)), "print": False})
             files[f"{document.name}.html"] = _allow_listed(screen, project, document, allowed, outcome).encode()
         if "docx" in formats:
             from briefgen.docx import to_docx  # pandoc, from the extra briefgen[docx], only when asked for
 
-            for_word = _with_figures_inline(rendered.document, rendered.figures_png)
-            for ref, (_, data, mime) in images.items():
-                for_word = for_word.replace(f"]({ref}", f"](data:{mime};base64,{base64.b64encode(data).decode()}")
-            files[f"{document.name}.docx"] = to_docx(for_word, page, project.root)
+            files[f"{document.name}.docx"] = to_docx(_inlined(rendered.document, rendered.figures_png, images), page, project.root)
         if "pdf" in formats or keep_html:
             body = Markup(to_html(inline, for_print=True))
             printed = render_template(html_env, "page.html.j2", {**page, "body": body, "print": True})
@@ -301,8 +296,7 @@ def _pdf_job(args: tuple[str, Path, list[Path], str, bool]) -> object:
 
 # An image a template names in Markdown (`![A map](images/kursk.png)`), and the image types a page may hold.
 _IMAGE_REF = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
-_IMAGE_TYPES = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-                (b"RIFF", "image/webp")]
+_IMAGE_TYPES = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif")]
 MAX_IMAGE_BYTES = 10_000_000
 
 
@@ -325,6 +319,8 @@ def _local_images(document: str, root: Path) -> dict[str, tuple[str, bytes, str]
                                     hint="image paths start from the project's folder, e.g. images/map.png") from None
             continue
         mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
+        if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            mime = "image/webp"
         if mime is None and re.match(rb"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg\b", data[:2048], re.S):
             mime = "image/svg+xml"
         if mime is None:
@@ -341,11 +337,14 @@ def _local_images(document: str, root: Path) -> dict[str, tuple[str, bytes, str]
     return found
 
 
-def _with_figures_inline(document: str, figures: dict[str, bytes]) -> str:
-    """The Markdown with each chart's file name replaced by the chart itself (SVG or PNG), as a data: URL."""
+def _inlined(document: str, figures: dict[str, bytes], images: dict[str, tuple[str, bytes, str]]) -> str:
+    """The Markdown with each chart (SVG, or PNG for Word) and each of the template's images put in as a data:
+    URL in place of its file name."""
     for name, data in figures.items():
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
         document = document.replace(f"{FIGURES}{name}", f"data:{kind};base64," + base64.b64encode(data).decode())
+    for ref, (_, data, kind) in images.items():
+        document = document.replace(f"]({ref}", f"](data:{kind};base64,{base64.b64encode(data).decode()}")
     return document
 
 
