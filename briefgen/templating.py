@@ -857,9 +857,9 @@ def render_markdown(
     )
 
 
-def _figure_words(view: FactView) -> str:
-    """A fact's figure in words: 'about 11,000 troops'."""
-    words = [QUALIFIER_WORDS.get(view.qualifier or "", ""), format_number(view.value or 0), view.unit or ""]
+def _figure_words(view: FactView, unit: bool = True) -> str:
+    """A fact's figure in words: 'about 11,000 troops' (without the unit, 'about 11,000')."""
+    words = [QUALIFIER_WORDS.get(view.qualifier or "", ""), format_number(view.value or 0), (view.unit or "") if unit else ""]
     return " ".join(w for w in words if w)
 
 
@@ -868,16 +868,12 @@ def _plotted(chart: Chart, helpers: Helpers, numbers: dict[str, int]) -> tuple[C
     views = [helpers.views[fid] for fid in chart.facts]
     points = [
         Point(str(v.date), v.as_of.sort_key, float(v.value or 0), v.qualifier,
-              f"{_figure_words_short(v)} [{numbers[v.id]}]", f"fact-{v.id}-note-{numbers[v.id]}")
+              f"{_figure_words(v, unit=False)} [{numbers[v.id]}]", f"fact-{v.id}-note-{numbers[v.id]}")
         for v in views
     ]
     units = [v.unit for v in views if v.unit]
     return chart, points, max(sorted(set(units)), key=units.count) if units else None
 
-
-def _figure_words_short(view: FactView) -> str:
-    words = [QUALIFIER_WORDS.get(view.qualifier or "", ""), format_number(view.value or 0)]
-    return " ".join(w for w in words if w)
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
