@@ -194,9 +194,11 @@ def _build(
     files: dict[str, bytes] = {}
     print_pages: dict[str, str] = {}
     timings = dict.fromkeys(("markdown", "html", "pdf"), 0.0)
+    read_images: dict[str, bytes] = {}  # for the stamp: a changed image makes the next build run
     for document, rendered in outcome.documents:
         page = _page_context(project, when, document, css, print_css)
         images = _local_images(rendered.document, project.root)
+        read_images.update({unquote(ref): data for ref, (_, data, _) in images.items()})
         if "md" in formats:
             # Charts and the template's images are files in a folder beside the Markdown, which links to them.
             portable = rendered.portable.replace(FIGURES, f"{document.name}-figures/")
@@ -246,7 +248,8 @@ def _build(
     outcome.timings.update(timings)
 
     # 3. Write every file, all or nothing, with the stamp that lets the next build skip unchanged inputs.
-    written = publish(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files)}, stamp.previous_outputs(out_dir), requested)
+    written = publish(out_dir, {**files, stamp.STAMP: stamp.record(inputs, files, read_images)}, stamp.previous_outputs(out_dir),
+                      requested)
     outcome.written = [requested / p.relative_to(out_dir) for p in written[:-1]]
     return outcome
 

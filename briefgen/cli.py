@@ -180,7 +180,7 @@ def build(
     started = time.perf_counter()
     out_dir = output if output is not None else project / "output"
     current = stamp.fingerprint(project, formats, date.isoformat() if date else None, since, keep_html)
-    if not force and stamp.up_to_date(out_dir, current, None if output is not None else project):
+    if not force and stamp.up_to_date(out_dir, current, None if output is not None else project, read_from=project):
         if not quiet:
             _say(f"briefgen: {display_path(out_dir)} is up to date: no input changed (--force rebuilds)", err=True)
         return

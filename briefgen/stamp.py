@@ -91,18 +91,26 @@ def _digest(path: Path, roots: list[Path]) -> str | None:
         return None
 
 
-def up_to_date(out_dir: Path, inputs: str, project_root: Path | None = None) -> bool:
-    """Whether the outputs in out_dir were built from exactly these inputs and are still as written.
+def up_to_date(out_dir: Path, inputs: str, project_root: Path | None = None, read_from: Path | None = None) -> bool:
+    """Whether the outputs in out_dir were built from exactly these inputs and are still as written, and the
+    other files the build read (in the project `read_from`) are as they were.
 
     Only files inside out_dir are read, and, for the project's own output folder (`project_root` given), only
-    when that folder is inside the project: the build refuses it otherwise."""
+    when that folder is inside the project: the build refuses it otherwise. The other files are read under the
+    file rule, inside the project only."""
     roots = [out_dir.resolve()]
     if project_root is not None and not inside(roots[0], project_roots(project_root)[:1]):
         return False
     stamp = _read_stamp(out_dir)
     if stamp is None or stamp.get("inputs") != inputs:
         return False
-    return all(_digest(out_dir / str(name), roots) == digest for name, digest in stamp["outputs"].items())
+    if not all(_digest(out_dir / str(name), roots) == digest for name, digest in stamp["outputs"].items()):
+        return False
+    also = stamp.get("also_read", {})
+    if not isinstance(also, dict) or (also and read_from is None):
+        return False
+    sources = project_roots(read_from) if read_from is not None else []
+    return all(isinstance(name, str) and _digest(read_from / name, sources) == digest for name, digest in also.items())
 
 
 def _read_stamp(out_dir: Path) -> dict | None:
@@ -136,11 +144,13 @@ def _only_figures(folder: Path) -> bool:
     return all(entry.is_file(follow_symlinks=False) and entry.name.endswith(images) for entry in os.scandir(folder))
 
 
-def record(inputs: str, outputs: dict[str, bytes]) -> bytes:
-    """The stamp to write beside the outputs (the caller writes it, last and atomically)."""
+def record(inputs: str, outputs: dict[str, bytes], also_read: dict[str, bytes] | None = None) -> bytes:
+    """The stamp to write beside the outputs (the caller writes it, last and atomically). `also_read` are the
+    files the build read beyond the fingerprinted ones (a template's images), by their path in the project."""
     stamp = {
         "briefgen": __version__,
         "inputs": inputs,
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
+        "also_read": {name: hashlib.sha256(data).hexdigest() for name, data in sorted((also_read or {}).items())},
     }
     return (json.dumps(stamp, indent=2) + "\n").encode()

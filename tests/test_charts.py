@@ -177,3 +177,13 @@ def test_an_image_that_is_not_the_projects_own_picture_is_one_clear_error(tiny: 
     assert result.stderr.splitlines()[-1].startswith(message)
     assert "Traceback" not in result.stderr
     assert {p.name: p.read_bytes() for p in (tiny.root / "output").iterdir() if p.is_file()} == before
+
+
+def test_a_changed_image_is_built_again_not_called_up_to_date(tiny: ProjectDir) -> None:
+    with_image(tiny)
+    assert run("build", "--format", "md").exit_code == 0
+    assert "up to date" in run("build", "--format", "md").stderr
+    (tiny.root / "images" / "kursk map.png").write_bytes(PNG + b"\x00")  # the analyst replaces the map
+    again = run("build", "--format", "md")
+    assert again.exit_code == 0 and "up to date" not in again.stderr
+    assert (tiny.root / "output" / "briefing-figures" / "kursk-map.png").read_bytes() == PNG + b"\x00"
