@@ -41,6 +41,24 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def modules_loaded(cwd: Path, watched: tuple[str, ...], *commands: list[str]) -> list[str]:
+    """Which of the `watched` modules running these briefgen commands in `cwd` loads, in a fresh interpreter.
+    Each command must succeed (exit 0), or end in a problem the project has (exit 1) when it is `check`."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from briefgen.cli import main\n"
+        f"for args in {list(commands)!r}:\n"
+        "    try: main(args)\n"
+        "    except SystemExit as e: assert not e.code or args == ['check'], e.code\n"
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def output_files(folder: Path) -> dict[str, bytes]:
     """Every file of a build's output folder, charts' folders included, by its path in the folder."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

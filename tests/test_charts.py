@@ -6,13 +6,12 @@ from __future__ import annotations
 import base64
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from briefgen import build as pipeline
-from conftest import ProjectDir, copy_example, run
+from conftest import ProjectDir, copy_example, modules_loaded, run
 
 
 @pytest.fixture(scope="module")
@@ -73,21 +72,11 @@ def test_two_builds_draw_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_a_chart_free_check_and_build_never_load_the_plotting_library(tiny: ProjectDir) -> None:
-    code = (
-        "import sys; from briefgen.cli import main\n"
-        "for args in (['check'], ['build', '--format', 'md,html', '-q']):\n"
-        "    try: main(args)\n"
-        "    except SystemExit as e: assert not e.code, e.code\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=tiny.root, capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "False"
+    assert modules_loaded(tiny.root, ("matplotlib",), ["check"], ["build", "--format", "md,html", "-q"]) == []
 
 
 def test_checking_a_briefing_with_charts_draws_none(example: Path) -> None:
-    code = "import sys; from briefgen.cli import main\ntry: main(['check'])\nexcept SystemExit: pass\nprint('matplotlib' in sys.modules)\n"
-    result = subprocess.run([sys.executable, "-c", code], cwd=example, capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "False"
+    assert modules_loaded(example, ("matplotlib",), ["check"]) == []
 
 
 @pytest.mark.parametrize(
