@@ -72,6 +72,7 @@ _LEADING = re.compile(r"^(?:([#>+-])|(=)|(\d+)([.)]))")
 # bare domains, pandoc's autolink_bare_uris. A backslash before each dot of a host name, and the colon of a
 # scheme as an entity, keep such text plain in every renderer (a backslash inside a URL GitHub would keep).
 _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+_HOST_DOT = re.compile(r"[\w-]\.[^\W\d_]{2}")  # what every host name holds: most text has none, and skips _HOST
 _SCHEME = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=//)|(?i:(?<=mailto)|(?<=xmpp)):")
 
 
@@ -86,8 +87,10 @@ def escape_md(value: object) -> Md:
         text = _ENTITY_CHARS.sub(lambda m: _ENTITIES[m.group()], text)
         text = _BACKSLASHED.sub(r"\\\1", text)
 
-    if "." in text or ":" in text:
-        text = _HOST.sub(lambda m: m.group().replace(".", "\\."), _SCHEME.sub("&#58;", text))
+    if ":" in text:
+        text = _SCHEME.sub("&#58;", text)
+    if "." in text and _HOST_DOT.search(text):
+        text = _HOST.sub(lambda m: m.group().replace(".", "\\."), text)
 
     def lead(m: re.Match[str]) -> str:
         if m.group(1):
