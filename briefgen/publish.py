@@ -97,12 +97,12 @@ def publish(folder: Path, files: dict[str, bytes], previous: set[str], shown: Pa
     _sweep(folder, ".")
     # A name may hold one folder: a briefing's figures, `briefing-figures/figure-1.svg`. The folder is an
     # output as a whole: the new edition's replaces the old one's.
-    written = {name.split("/", 1)[0] for name in files}
+    written = {_top(name) for name in files}
     kept = {entry.name: entry for entry in os.scandir(folder) if entry.name not in written and entry.name not in previous}
     for name in files:
         target = folder / name
-        if "/" in name and (folder / name.split("/", 1)[0]).is_symlink():
-            where = display_path(shown / name.split("/", 1)[0])
+        if "/" in name and (folder / _top(name)).is_symlink():
+            where = display_path(shown / _top(name))
             raise BriefgenError(f"cannot write {where}: it is a symlink; briefgen does not write through it", path=where,
                                 hint="remove the link", code="BG401")
         if target.is_dir() and not target.is_symlink():
@@ -147,17 +147,23 @@ def _publish_each(folder: Path, files: dict[str, bytes], previous: set[str], sho
                 os.replace(staging / name, folder / name)
             except OSError as exc:
                 raise _cannot_write(shown / name, exc) from None
-        for top in previous & {name.split("/", 1)[0] for name in files if "/" in name}:  # its old figures go
+        written = {_top(name) for name in files}
+        for top in previous & (written - set(files)):  # a figures folder written again: its old figures go
             for entry in os.scandir(folder / top):
                 if f"{top}/{entry.name}" not in files and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
-        for name in previous - set(files) - {name.split("/", 1)[0] for name in files}:
+        for name in previous - written:
             if (folder / name).is_dir() and not (folder / name).is_symlink():  # a figures folder (stamp.py)
                 shutil.rmtree(folder / name, ignore_errors=True)
             else:
                 (folder / name).unlink(missing_ok=True)
         _sync(folder)
     return [folder / name for name in files]
+
+
+def _top(name: str) -> str:
+    """The entry of the output folder an output is: itself, or the figures folder it is in."""
+    return name.split("/", 1)[0]
 
 
 def write_file(path: Path, data: bytes) -> None:
