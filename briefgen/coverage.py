@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from briefgen.loading import SEEDS_DIR, Project, display_path
-from briefgen.verify import _normalise_with_offsets, find_quote, normalise
+from briefgen.model import Fact
+from briefgen.verify import _normalise_with_offsets, by_source, find_quote, normalise
 from briefgen.wording import context, counted, segments, sentences, vocabulary
 
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
@@ -49,11 +50,12 @@ class Coverage:
 def coverage(project: Project, only: Iterable[str] | None = None) -> Coverage:
     """The coverage of the archived texts of `only` (source ids), or of every source."""
     result = Coverage()
+    citing = by_source(project)
     for source_id in only if only is not None else project.sources:
         text = project.texts.get(source_id)
         if text is None:
             continue
-        quoted = _quoted_spans(project, source_id, text)
+        quoted = _quoted_spans(citing[source_id], source_id, text)
         path = display_path(project.root / SEEDS_DIR / project.sources[source_id].file)
         for start, end in sentences(text):
             words = " ".join(text[start:end].split())
@@ -78,11 +80,12 @@ def states_a_figure(sentence: str) -> bool:
     return any(counted(sentence, match.end(), words) for match in _SMALL_WORDS.finditer(sentence))
 
 
-def _quoted_spans(project: Project, source_id: str, text: str) -> list[tuple[int, int]]:
-    """Where in a text the quotes of the facts that cite it stand (each part of an elided quote), as offsets."""
+def _quoted_spans(facts: list[Fact], source_id: str, text: str) -> list[tuple[int, int]]:
+    """Where in a source's text the quotes of the facts that cite it stand (each part of an elided quote), as
+    offsets."""
     normalised, offsets = _normalise_with_offsets(text)
     spans = []
-    for fact in project.facts.values():
+    for fact in facts:
         for citation in fact.sources:
             if citation.source != source_id:
                 continue
